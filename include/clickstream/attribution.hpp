@@ -1,0 +1,467 @@
+// Attribution of a landing page (DESIGN §4): the utm_* parameters and ad click ids of its URL, and
+// a classification of where the visit came from (direct, internal, search, social, email, paid,
+// other). Computed once per page view, so the code favours clarity, but stays linear in its input:
+// a landing URL with a 100 KB query is fine. Everything works on bytes; arbitrary (even invalid
+// UTF-8) input never crashes, and only ASCII is ever lower-cased.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace clickstream {
+
+// A lenient parse of an absolute or relative URL, in the order of the WHATWG URL standard: the
+// fragment starts at the first '#', the query at the first '?' before it, the authority after "//".
+// It never fails; what it cannot make sense of ends up in `path`. A network-path reference
+// ("//host/p") gets its host (browsers resolve it against the page's scheme) but no scheme.
+struct url_parts {
+  std::string scheme;  // lower-cased, "" for relative
+  std::string host;   // lower-cased, no port, no userinfo, IPv6 keeps its brackets; "" for relative
+  std::string path;   // as written (not decoded), "/" when a URL with an authority has none
+  std::string query;  // raw, without '?'
+  std::string fragment;  // raw, without '#'
+};
+
+enum class referrer_type { direct, internal, search, social, email, paid, other };
+
+inline constexpr std::array<std::string_view, 5> utm_keys{
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"};
+inline constexpr std::array<std::string_view, 9> click_id_keys{
+    "gclid", "gbraid", "wbraid", "dclid", "fbclid", "msclkid", "ttclid", "twclid", "li_fat_id"};
+
+namespace detail {
+
+// utm_keys then click_id_keys: the order of attribution::params.
+inline constexpr std::array<std::string_view, utm_keys.size() + click_id_keys.size()>
+    campaign_keys = [] {
+      std::array<std::string_view, utm_keys.size() + click_id_keys.size()> all{};
+      std::size_t n = 0;
+      for (auto key : utm_keys) all[n++] = key;
+      for (auto key : click_id_keys) all[n++] = key;
+      return all;
+    }();
+
+constexpr char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c;
+}
+
+inline std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
+constexpr int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// WHATWG strips leading and trailing C0 controls and spaces before parsing.
+constexpr std::string_view trim(std::string_view s) noexcept {
+  auto blank = [](char c) { return static_cast<unsigned char>(c) <= 0x20; };
+  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+constexpr bool starts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+constexpr bool ends_with(std::string_view s, std::string_view suffix) noexcept {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// RFC 3986 scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+constexpr bool is_scheme(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = ascii_lower(s[i]);
+    const bool alpha = c >= 'a' && c <= 'z';
+    const bool other = (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+    if (!alpha && (i == 0 || !other)) return false;
+  }
+  return true;
+}
+
+// Walks the '&'-separated pairs of a query (a leading '?' tolerated, empty segments skipped)
+// without decoding them, so callers decode only what they keep.
+class query_cursor {
+ public:
+  explicit query_cursor(std::string_view query) noexcept : rest_(query) {
+    if (!rest_.empty() && rest_.front() == '?') rest_.remove_prefix(1);
+  }
+
+  bool next(std::string_view& key, std::string_view& value) noexcept {
+    while (!rest_.empty()) {
+      const std::size_t amp = rest_.find('&');
+      const std::string_view segment = rest_.substr(0, amp);
+      rest_ = amp == std::string_view::npos ? std::string_view{} : rest_.substr(amp + 1);
+      if (segment.empty()) continue;
+      const std::size_t eq = segment.find('=');
+      key = segment.substr(0, eq);
+      value = eq == std::string_view::npos ? std::string_view{} : segment.substr(eq + 1);
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  std::string_view rest_;
+};
+
+// The first non-empty value of `key` among already decoded params, "" when there is none.
+inline std::string_view campaign_value(
+    const std::vector<std::pair<std::string, std::string>>& params, std::string_view key) noexcept {
+  for (const auto& [k, v] : params)
+    if (k == key && !v.empty()) return v;
+  return {};
+}
+
+inline bool has_campaign(const std::vector<std::pair<std::string, std::string>>& params) noexcept {
+  for (auto key : campaign_keys)
+    if (!campaign_value(params, key).empty()) return true;
+  return false;
+}
+
+}  // namespace detail
+
+inline url_parts parse_url(std::string_view url) {
+  url_parts out;
+  std::string_view rest = detail::trim(url);
+  if (const std::size_t hash = rest.find('#'); hash != std::string_view::npos) {
+    out.fragment = rest.substr(hash + 1);
+    rest = rest.substr(0, hash);
+  }
+  if (const std::size_t question = rest.find('?'); question != std::string_view::npos) {
+    out.query = rest.substr(question + 1);
+    rest = rest.substr(0, question);
+  }
+  if (const std::size_t colon = rest.find(':');
+      colon != std::string_view::npos && detail::is_scheme(rest.substr(0, colon))) {
+    out.scheme = detail::ascii_lower(rest.substr(0, colon));
+    rest = rest.substr(colon + 1);
+  }
+  if (!detail::starts_with(rest, "//")) {
+    out.path = rest;
+    return out;
+  }
+  rest.remove_prefix(2);
+  const std::size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  out.path = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+  // Userinfo ends at the last '@' (a password may contain one).
+  if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos)
+    authority = authority.substr(at + 1);
+  if (!authority.empty() && authority.front() == '[') {
+    const std::size_t close = authority.find(']');
+    authority = authority.substr(0, close == std::string_view::npos ? close : close + 1);
+  } else {
+    authority = authority.substr(0, authority.find(':'));
+  }
+  out.host = detail::ascii_lower(authority);
+  return out;
+}
+
+// Malformed escapes (%zz, a trailing %) are kept literally, as browsers do; "%2B" is a '+', never a
+// space.
+inline std::string percent_decode(std::string_view s, bool plus_as_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '%' && i + 2 < s.size()) {
+      const int hi = detail::hex_value(s[i + 1]);
+      const int lo = detail::hex_value(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(c == '+' && plus_as_space ? ' ' : c);
+  }
+  return out;
+}
+
+// Decoded pairs in order, as URLSearchParams: '+' is a space, a key without '=' has an empty value,
+// empty segments are skipped, repeated keys are all kept.
+inline std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  detail::query_cursor cursor(query);
+  std::string_view key, value;
+  while (cursor.next(key, value))
+    out.emplace_back(percent_decode(key, true), percent_decode(value, true));
+  return out;
+}
+
+// The first non-empty value of `key` ("a=&a=x" gives "x"); nullopt when the key has none.
+inline std::optional<std::string> query_param(std::string_view query, std::string_view key) {
+  detail::query_cursor cursor(query);
+  std::string_view k, v;
+  while (cursor.next(k, v)) {
+    if (percent_decode(k, true) != key) continue;
+    std::string value = percent_decode(v, true);
+    if (!value.empty()) return value;
+  }
+  return std::nullopt;
+}
+
+inline const char* to_string(referrer_type type) noexcept {
+  switch (type) {
+    case referrer_type::direct:
+      return "direct";
+    case referrer_type::internal:
+      return "internal";
+    case referrer_type::search:
+      return "search";
+    case referrer_type::social:
+      return "social";
+    case referrer_type::email:
+      return "email";
+    case referrer_type::paid:
+      return "paid";
+    case referrer_type::other:
+      return "other";
+  }
+  return "other";  // a value cast from an out-of-range integer
+}
+
+struct attribution {
+  // Values present on the landing URL, key -> decoded value, only non-empty ones, keys from
+  // utm_keys and click_id_keys, in that order.
+  std::vector<std::pair<std::string, std::string>> params;
+  std::string referrer;  // the landing's document.referrer (may be empty)
+  referrer_type type = referrer_type::direct;
+
+  // Any utm_* or click id present.
+  bool has_campaign() const noexcept { return detail::has_campaign(params); }
+
+  // Same campaign = same utm_* and click ids (whatever their order in params); the referrer does
+  // not count. Used to decide whether a landing starts a new session.
+  bool same_campaign(const attribution& other) const noexcept {
+    for (auto key : detail::campaign_keys)
+      if (detail::campaign_value(params, key) != detail::campaign_value(other.params, key))
+        return false;
+    return true;
+  }
+};
+
+namespace detail {
+
+// Host tables. An entry matches the host itself and its subdomains, on label boundaries
+// ("notgoogle.com" is not "google.com"). An entry ending in ".*" stands for any TLD, one label or a
+// two-label country suffix such as co.uk or com.au.
+// com.google.android.gm: the Gmail app on Android.
+inline constexpr std::string_view webmail_hosts[] = {
+    "mail.google.com",    "inbox.google.com",      "com.google.android.gm", "outlook.live.com",
+    "outlook.office.com", "outlook.office365.com", "mail.yahoo.*",          "mail.aol.com",
+    "mail.proton.me",     "mail.yandex.*",         "mail.zoho.*",
+};
+
+// com.google.android.googlequicksearchbox: the Google app on Android (android-app:// referrer).
+inline constexpr std::string_view search_hosts[] = {
+    "google.*",       "bing.com",   "yahoo.*",
+    "duckduckgo.com", "baidu.com",  "yandex.*",
+    "ya.ru",          "ecosia.org", "search.brave.com",
+    "startpage.com",  "naver.com",  "ask.com",
+    "search.aol.com", "qwant.com",  "seznam.cz",
+    "sogou.com",      "so.com",     "daum.net",
+    "kagi.com",       "mojeek.com", "com.google.android.googlequicksearchbox"};
+
+inline constexpr std::string_view social_hosts[] = {
+    "facebook.com", "fb.com",          "fb.me",       "messenger.com", "instagram.com",
+    "threads.net",  "threads.com",     "t.co",        "twitter.com",   "x.com",
+    "linkedin.com", "lnkd.in",         "reddit.com",  "redd.it",       "youtube.com",
+    "youtu.be",     "tiktok.com",      "pinterest.*", "pin.it",        "news.ycombinator.com",
+    "bsky.app",     "mastodon.social", "tumblr.com",  "quora.com",     "vk.com",
+    "weibo.com",    "snapchat.com",    "discord.com", "t.me",          "whatsapp.com",
+    "wa.me",
+};
+
+// Second-level labels under which a country TLD sells names (google.co.uk, google.com.br).
+inline constexpr std::string_view country_slds[] = {"co", "com", "net", "org", "ac",
+                                                    "or", "ne",  "gov", "edu", "gob"};
+
+// utm_medium values (compared lower-cased and trimmed), after GA4's default channel groups. Any
+// medium starting with "paid" is paid too.
+inline constexpr std::string_view paid_mediums[] = {
+    "cpc",        "ppc",         "cpm",         "cpv",          "cpa",
+    "cpp",        "display",     "banner",      "ads",          "affiliate",
+    "affiliates", "retargeting", "remarketing", "interstitial", "expandable"};
+inline constexpr std::string_view email_mediums[] = {"email", "e-mail", "e_mail", "e mail",
+                                                     "newsletter"};
+inline constexpr std::string_view social_mediums[] = {
+    "social",       "social-network", "social_network", "social network",
+    "social-media", "social_media",   "social media",   "sm"};
+
+// utm_source names (lower-cased, trimmed) used when neither the medium nor the referrer decided.
+struct source_name {
+  std::string_view name;
+  referrer_type type;
+};
+inline constexpr source_name source_names[] = {
+    {"email", referrer_type::email},       {"e-mail", referrer_type::email},
+    {"newsletter", referrer_type::email},  {"google", referrer_type::search},
+    {"bing", referrer_type::search},       {"yahoo", referrer_type::search},
+    {"duckduckgo", referrer_type::search}, {"baidu", referrer_type::search},
+    {"yandex", referrer_type::search},     {"ecosia", referrer_type::search},
+    {"brave", referrer_type::search},      {"naver", referrer_type::search},
+    {"facebook", referrer_type::social},   {"fb", referrer_type::social},
+    {"instagram", referrer_type::social},  {"ig", referrer_type::social},
+    {"twitter", referrer_type::social},    {"x", referrer_type::social},
+    {"linkedin", referrer_type::social},   {"reddit", referrer_type::social},
+    {"youtube", referrer_type::social},    {"tiktok", referrer_type::social},
+    {"pinterest", referrer_type::social},  {"threads", referrer_type::social},
+    {"hackernews", referrer_type::social}, {"bluesky", referrer_type::social},
+    {"mastodon", referrer_type::social},   {"whatsapp", referrer_type::social},
+};
+
+template <std::size_t N>
+constexpr bool contains(const std::string_view (&table)[N], std::string_view value) noexcept {
+  for (auto entry : table)
+    if (entry == value) return true;
+  return false;
+}
+
+constexpr bool is_domain_or_subdomain(std::string_view host, std::string_view domain) noexcept {
+  return host == domain ||
+         (ends_with(host, domain) && host[host.size() - domain.size() - 1] == '.');
+}
+
+constexpr bool host_matches(std::string_view host, std::string_view entry) noexcept {
+  if (!ends_with(entry, ".*")) return is_domain_or_subdomain(host, entry);
+  const std::string_view name = entry.substr(0, entry.size() - 2);
+  const std::size_t last = host.rfind('.');
+  if (last == std::string_view::npos) return false;
+  const std::string_view without_tld = host.substr(0, last);
+  if (is_domain_or_subdomain(without_tld, name)) return true;
+  const std::size_t second = without_tld.rfind('.');
+  if (second == std::string_view::npos) return false;
+  return contains(country_slds, without_tld.substr(second + 1)) &&
+         is_domain_or_subdomain(without_tld.substr(0, second), name);
+}
+
+template <std::size_t N>
+constexpr bool host_in(const std::string_view (&table)[N], std::string_view host) noexcept {
+  if (host.empty()) return false;
+  for (auto entry : table)
+    if (host_matches(host, entry)) return true;
+  return false;
+}
+
+// A host as compared: "www." and a trailing root dot ("example.com.") do not make another site.
+constexpr std::string_view site_of(std::string_view host) noexcept {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  if (starts_with(host, "www.")) host.remove_prefix(4);
+  return host;
+}
+
+inline std::optional<referrer_type> host_type(std::string_view host) noexcept {
+  if (host_in(webmail_hosts, host)) return referrer_type::email;
+  if (host_in(search_hosts, host)) return referrer_type::search;
+  if (host_in(social_hosts, host)) return referrer_type::social;
+  return std::nullopt;
+}
+
+// utm_source as a name ("facebook") or a host ("l.facebook.com", "google.co.uk").
+inline std::optional<referrer_type> source_type(std::string_view source) {
+  const std::string name = ascii_lower(trim(source));
+  for (const auto& entry : source_names)
+    if (entry.name == name) return entry.type;
+  return host_type(site_of(name));
+}
+
+}  // namespace detail
+
+// Precedence, first match wins:
+//   1. paid: any click id, or a paid utm_medium (cpc, ppc, cpm, display, affiliate, paid*, ...);
+//   2. email: an email utm_medium, or a webmail referrer (mail.google.com, outlook.live.com, ...);
+//   3. social: a social utm_medium (social, social-network, sm, ...);
+//   4. search: utm_medium "organic";
+//   5. the referrer host's table: search engines, then social networks;
+//   6. utm_source as a known name or host (utm_source=facebook: social);
+//   7. internal: the referrer is own_host or one of its subdomains ("www." ignored on both sides);
+//   8. direct: the referrer has no host (empty or unparsable) and there is no campaign;
+//   9. other.
+// own_host is a host name as in url_parts::host (no scheme, no port); "" makes nothing internal.
+inline referrer_type classify_referrer(
+    std::string_view referrer, std::string_view own_host,
+    const std::vector<std::pair<std::string, std::string>>& params) {
+  for (auto key : click_id_keys)
+    if (!detail::campaign_value(params, key).empty()) return referrer_type::paid;
+  const std::string medium =
+      detail::ascii_lower(detail::trim(detail::campaign_value(params, "utm_medium")));
+  if (detail::contains(detail::paid_mediums, medium) || detail::starts_with(medium, "paid"))
+    return referrer_type::paid;
+
+  const url_parts ref = parse_url(referrer);
+  const std::string_view ref_site = detail::site_of(ref.host);
+  if (detail::contains(detail::email_mediums, medium) ||
+      detail::host_in(detail::webmail_hosts, ref_site))
+    return referrer_type::email;
+  if (detail::contains(detail::social_mediums, medium)) return referrer_type::social;
+  if (medium == "organic") return referrer_type::search;
+  if (detail::host_in(detail::search_hosts, ref_site)) return referrer_type::search;
+  if (detail::host_in(detail::social_hosts, ref_site)) return referrer_type::social;
+  if (const auto from_source = detail::source_type(detail::campaign_value(params, "utm_source")))
+    return *from_source;
+
+  const std::string own = detail::ascii_lower(own_host);
+  const std::string_view own_site = detail::site_of(own);
+  if (!ref_site.empty() && !own_site.empty() && detail::is_domain_or_subdomain(ref_site, own_site))
+    return referrer_type::internal;
+  if (ref_site.empty() && !detail::has_campaign(params)) return referrer_type::direct;
+  return referrer_type::other;
+}
+
+namespace detail {
+
+// Fills the still empty slots of `found` (indexed like campaign_keys) from a query; the first
+// non-empty value of a key wins.
+inline void collect_campaign(std::string_view query,
+                             std::array<std::string, campaign_keys.size()>& found) {
+  query_cursor cursor(query);
+  std::string_view k, v;
+  while (cursor.next(k, v)) {
+    const std::string key = percent_decode(k, true);
+    for (std::size_t i = 0; i < campaign_keys.size(); ++i)
+      if (campaign_keys[i] == key && found[i].empty()) found[i] = percent_decode(v, true);
+  }
+}
+
+// The query-like part of a fragment: after its first '?' for hash routes ("#/shop?utm_source=x"),
+// else all of it ("#utm_source=x"). A plain anchor ("#reviews") yields no campaign key, so no test
+// of "query-likeness" is needed beyond that.
+constexpr std::string_view fragment_query(std::string_view fragment) noexcept {
+  const std::size_t question = fragment.find('?');
+  return question == std::string_view::npos ? fragment : fragment.substr(question + 1);
+}
+
+}  // namespace detail
+
+// Campaign parameters come from page_url's query; each key the query lacks (absent or only empty
+// values) is then looked up in the fragment, so "#utm_source=x" and "#/route?utm_source=x" count,
+// but the query always wins for a key it has. The referrer is classified against page_url's host.
+inline attribution attribution_from_landing(std::string_view page_url, std::string_view referrer) {
+  const url_parts page = parse_url(page_url);
+  std::array<std::string, detail::campaign_keys.size()> found;
+  detail::collect_campaign(page.query, found);
+  detail::collect_campaign(detail::fragment_query(page.fragment), found);
+
+  attribution out;
+  for (std::size_t i = 0; i < found.size(); ++i)
+    if (!found[i].empty()) out.params.emplace_back(detail::campaign_keys[i], std::move(found[i]));
+  out.referrer = referrer;
+  out.type = classify_referrer(referrer, page.host, out.params);
+  return out;
+}
+
+}  // namespace clickstream

@@ -1,0 +1,561 @@
+// The tracker: a deterministic state machine with no I/O, driven by its host (as quinn-proto and
+// h11 are). Calls go in (track, page_view, identify, ...); requests to send come out of
+// next_request(); the host reports each outcome with on_response() and wakes it at next_wakeup().
+// Time, randomness and storage are injected, so a test with a manual clock replays any scenario
+// exactly.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "attribution.hpp"
+#include "clock.hpp"
+#include "contract.hpp"
+#include "event.hpp"
+#include "ids.hpp"
+#include "json.hpp"
+#include "queue.hpp"
+#include "random.hpp"
+#include "retry.hpp"
+#include "session.hpp"
+#include "storage.hpp"
+
+namespace clickstream {
+
+enum class consent { granted, denied, pending };
+
+struct config {
+  std::string endpoint;
+  std::size_t flush_at = 20;              // ready events that trigger a send
+  std::int64_t flush_interval_ms = 5000;  // the longest an event waits for company
+  std::size_t max_in_flight = 1;          // concurrent requests outside of unload
+  std::size_t beacon_max_bytes =
+      60 * 1024;                        // body limit for keepalive/beacon (64 KiB with the URL)
+  std::size_t max_notifications = 256;  // oldest forgotten when the host does not take them
+  consent initial_consent = consent::granted;  // a consent stored earlier wins over this
+  queue_limits queue;
+  retry_policy retry;
+  session_policy session;
+  device_context device;
+};
+
+struct request {
+  std::string batch_id;
+  std::string url;  // endpoint?batch_id=…&sent_at=… (query, so beacons need no headers)
+  std::string body;
+  std::size_t events = 0;
+  bool beacon = false;  // fits the keepalive/beacon budget
+};
+
+struct response {
+  int status = 0;           // 0: no HTTP response (network error, timeout, refused beacon)
+  std::string retry_after;  // the raw Retry-After header, or ""
+  std::string body;
+};
+
+struct stats {
+  std::uint64_t tracked = 0;             // events accepted by track() and page_view()
+  std::uint64_t invalid = 0;             // calls refused by validation
+  std::uint64_t properties_dropped = 0;  // properties that named an SDK field
+  std::uint64_t delivered = 0;           // events the ingest stored
+  std::uint64_t rejected = 0;            // events the ingest refused one by one (2xx)
+  std::uint64_t discarded = 0;           // events of batches answered 4xx, or too large alone
+  std::uint64_t dropped = 0;             // events evicted from a full queue
+  std::uint64_t gave_up = 0;             // events out of attempts or too old
+  std::uint64_t consent_dropped = 0;     // events dropped or cleared because consent was denied
+  std::uint64_t requests = 0;
+  std::uint64_t retries = 0;
+  std::uint64_t storage_errors = 0;  // appends the storage refused (kept in memory only)
+};
+
+struct notification {
+  enum class kind { sent, rejected, dropped, error };
+  kind what = kind::sent;
+  std::string batch_id;
+  std::size_t count = 0;
+  std::string message;
+};
+
+struct track_result {
+  bool ok = true;
+  std::string error;
+  explicit operator bool() const noexcept { return ok; }
+};
+
+namespace detail {
+
+inline constexpr std::string_view state_client = "client";
+inline constexpr std::string_view state_session = "session";
+inline constexpr std::string_view state_batches = "batches";
+inline constexpr std::string_view state_consent = "consent";
+
+inline const char* consent_name(consent c) noexcept {
+  return c == consent::granted ? "granted" : c == consent::denied ? "denied" : "pending";
+}
+
+// The enqueue time of a stored event, read back from the timestamp the SDK wrote into it.
+inline std::int64_t stored_event_time(std::string_view body, std::int64_t fallback) {
+  constexpr std::string_view key = "\"event_timestamp\":\"";
+  const auto at = body.find(key);
+  if (at == std::string_view::npos) return fallback;
+  const auto value = body.substr(at + key.size(), 24);
+  return contract::parse_timestamp(value).value_or(fallback);
+}
+
+}  // namespace detail
+
+class tracker {
+ public:
+  tracker(config cfg, clock& clk, random_source& rnd, storage& store)
+      : config_(std::move(cfg)),
+        clock_(clk),
+        random_(rnd),
+        store_(store),
+        queue_(config_.queue),
+        session_(config_.session),
+        consent_(config_.initial_consent) {
+    restore();
+  }
+
+  tracker(const tracker&) = delete;
+  tracker& operator=(const tracker&) = delete;
+
+  track_result track(std::string_view event_name) { return record(event_name, nullptr, false); }
+  track_result track(std::string_view event_name, const json& properties) {
+    return record(event_name, &properties, false);
+  }
+
+  // A page view: the page becomes the context of later events, and its URL and referrer the
+  // attribution of a session it starts.
+  track_result page_view(page_context page, const json& properties = json::object()) {
+    page_ = std::move(page);
+    if (page_.path.empty()) page_.path = parse_url(page_.url).path;
+    page_attribution_ = attribution_from_landing(page_.url, page_.referrer);
+    return record("page_view", &properties, true);
+  }
+
+  void identify(std::string_view user_id, std::string_view identity_source = {}) {
+    if (user_id == user_id_ && identity_source == identity_source_) return;
+    user_id_ = std::string(user_id);
+    identity_source_ = std::string(identity_source);
+    save_client();
+  }
+
+  // Sign-out: a new anonymous client with a fresh session; queued events keep their old identity.
+  void reset() {
+    user_id_.clear();
+    identity_source_.clear();
+    client_id_ = to_string(uuid_v4(random_));
+    session_.clear();
+    save_client();
+    store_.save_state(detail::state_session, "");
+  }
+
+  void set_consent(consent c) {
+    if (c == consent_) return;
+    consent_ = c;
+    store_.save_state(detail::state_consent, detail::consent_name(c));
+    if (c == consent::denied) {
+      const auto cleared = queue_.clear();
+      store_.remove(cleared);
+      stats_.consent_dropped += cleared.size() + held_.size();
+      held_.clear();
+      save_batches();
+    } else if (c == consent::granted) {
+      auto held = std::move(held_);
+      held_.clear();
+      for (auto& e : held) enqueue(std::move(e.body), e.enqueued_ms);
+    }
+  }
+  consent current_consent() const noexcept { return consent_; }
+
+  void set_device(device_context device) { config_.device = std::move(device); }
+
+  // Sends what is queued at the next next_request(), without waiting for flush_at or the interval.
+  // Backoff after failures still applies: flushing never hammers a failing endpoint.
+  void flush() noexcept { flush_requested_ = true; }
+
+  // The next request to send now, or nullopt. With `unload` (the page is going away) everything
+  // goes out at once in beacon-sized batches, ignoring timers and the in-flight cap.
+  std::optional<request> next_request(bool unload = false) {
+    if (consent_ != consent::granted) return std::nullopt;
+    const std::int64_t now = clock_.now_ms();
+    std::size_t in_flight = 0;
+    for (const auto& b : queue_.batches()) in_flight += b.on_wire ? 1 : 0;
+    const bool room = unload || in_flight < config_.max_in_flight;
+    for (auto& b : queue_.batches()) {
+      if (b.on_wire) continue;
+      // Head of line: while a failed batch waits out its backoff, no new batch is formed either.
+      if (!unload && b.next_attempt_ms > now) return std::nullopt;
+      if (!room) return std::nullopt;
+      return send(b, now);
+    }
+    if (queue_.ready().empty() || !room) return std::nullopt;
+    if (!unload && !due(now)) return std::nullopt;
+    const std::size_t max_bytes =
+        unload ? std::min(config_.beacon_max_bytes, queue_.limits().batch_max_bytes)
+               : queue_.limits().batch_max_bytes;
+    batch& b = queue_.form_batch(to_string(ids_.next(now, random_)), max_bytes);
+    if (queue_.ready().empty()) flush_requested_ = false;
+    save_batches();
+    return send(b, now);
+  }
+
+  void on_response(std::string_view batch_id, const response& r) {
+    batch* b = queue_.find(batch_id);
+    if (!b || !b->on_wire) return;  // unknown or stale (a duplicate report): nothing to do
+    b->on_wire = false;
+    const std::int64_t now = clock_.now_ms();
+    const std::size_t n = b->events.size();
+    switch (classify(r.status)) {
+      case outcome::delivered: {
+        const std::size_t rejected = count_rejections(*b, r.body);
+        const std::uint64_t reported = b->dropped_reported;
+        unreported_dropped_ -= std::min(unreported_dropped_, reported);
+        stats_.delivered += n - rejected;
+        notify({notification::kind::sent, std::string(batch_id), n - rejected, {}});
+        finish(batch_id);
+        return;
+      }
+      case outcome::dropped:
+        stats_.discarded += n;
+        notify({notification::kind::error, std::string(batch_id), n,
+                "HTTP " + std::to_string(r.status) + ": batch refused, not retried"});
+        finish(batch_id);
+        return;
+      case outcome::split:
+        if (n > 1) {
+          queue_.split(batch_id, to_string(ids_.next(now, random_)),
+                       to_string(ids_.next(now, random_)));
+          save_batches();
+        } else {
+          stats_.discarded += n;
+          notify({notification::kind::error, std::string(batch_id), n,
+                  "HTTP 413: a single event too large for the ingest"});
+          finish(batch_id);
+        }
+        return;
+      case outcome::retry:
+        break;
+    }
+    std::int64_t oldest = now;
+    for (const auto& e : b->events) oldest = std::min(oldest, e.enqueued_ms);
+    if (b->attempts >= config_.retry.max_attempts || now - oldest >= config_.retry.max_age_ms) {
+      stats_.gave_up += n;
+      notify({notification::kind::error, std::string(batch_id), n,
+              "gave up after " + std::to_string(b->attempts) + " attempts (last status " +
+                  std::to_string(r.status) + ")"});
+      finish(batch_id);
+      return;
+    }
+    ++stats_.retries;
+    b->next_attempt_ms = now + retry_delay(config_.retry, b->attempts,
+                                           parse_retry_after(r.retry_after, now), random_);
+  }
+
+  // Requests sent with no answer to come (a beacon, or a page restored from the back/forward
+  // cache) go back to waiting and are resent, with the same batch id, at the next chance.
+  void resume() noexcept {
+    for (auto& b : queue_.batches()) b.on_wire = false;
+  }
+
+  // When next_request() may have something to send; max() when only a response can change that.
+  std::int64_t next_wakeup() const noexcept {
+    constexpr auto never = std::numeric_limits<std::int64_t>::max();
+    if (consent_ != consent::granted) return never;
+    std::size_t in_flight = 0;
+    for (const auto& b : queue_.batches()) in_flight += b.on_wire ? 1 : 0;
+    if (in_flight >= config_.max_in_flight) return never;
+    for (const auto& b : queue_.batches())
+      if (!b.on_wire) return b.next_attempt_ms;
+    if (queue_.ready().empty()) return never;
+    if (flush_requested_ || queue_.ready().size() >= config_.flush_at) return 0;
+    return queue_.ready().front().enqueued_ms + config_.flush_interval_ms;
+  }
+
+  // Events not yet delivered or given up: queued, in flight, or held for consent.
+  std::size_t pending() const noexcept { return queue_.size() + held_.size(); }
+  const stats& counters() const noexcept { return stats_; }
+  const std::string& client_id() const noexcept { return client_id_; }
+  const std::string& user_id() const noexcept { return user_id_; }
+  const session_state& session() const noexcept { return session_.state(); }
+  const page_context& page() const noexcept { return page_; }
+
+  std::vector<notification> take_notifications() {
+    std::vector<notification> out(std::make_move_iterator(notifications_.begin()),
+                                  std::make_move_iterator(notifications_.end()));
+    notifications_.clear();
+    return out;
+  }
+
+  // Re-reads the identity and session another tracker (another tab) may have written to the
+  // shared storage; the most recent session wins.
+  void reload_state() {
+    load_client();
+    if (auto text = store_.load_state(detail::state_session)) {
+      auto stored = parse_session(*text);
+      if (!stored) {
+        session_.clear();
+      } else if (stored->last_activity_ms >= session_.state().last_activity_ms ||
+                 stored->index > session_.state().index) {
+        session_.restore(std::move(*stored));
+        saved_activity_ms_ = session_.state().last_activity_ms;
+      }
+    }
+  }
+
+ private:
+  track_result refuse(std::string error) {
+    ++stats_.invalid;
+    notify({notification::kind::error, {}, 1, error});
+    return {false, std::move(error)};
+  }
+
+  track_result record(std::string_view event_name, const json* properties, bool page_view) {
+    if (consent_ == consent::denied) {
+      ++stats_.consent_dropped;
+      return {false, "consent denied: event not recorded"};
+    }
+    if (!contract::is_event_name(event_name))
+      return refuse("event_name '" + std::string(event_name.substr(0, 64)) +
+                    "': 1-64 chars, a letter first, then letters, digits, _ . : -");
+    if (properties && properties->is_null()) properties = nullptr;
+    if (properties && !properties->is_object()) return refuse("properties must be a JSON object");
+    if (properties) {
+      for (auto it = properties->begin(); it != properties->end(); ++it) {
+        if (is_sdk_field(it.key())) continue;
+        if (auto error = contract::check_field(it.key(), it.value())) return refuse(*error);
+      }
+    }
+    const std::int64_t now = clock_.now_ms();
+    const bool started =
+        session_.touch(now, page_view ? &page_attribution_ : nullptr, random_, &page_attribution_);
+    save_session(now, started);
+    const session_state& s = session_.state();
+    char event_id[uuid_chars];
+    format_uuid_to(event_id, ids_.next(now, random_));
+    event_parts parts;
+    parts.event_id = {event_id, uuid_chars};
+    parts.event_name = event_name;
+    parts.timestamp_ms = now;
+    parts.identity = {client_id_, user_id_, identity_source_, s.id, s.index, started};
+    parts.page = &page_;
+    parts.landing = &s.landing;
+    parts.device = &config_.device;
+    parts.properties = properties;
+    std::size_t left_out = 0;
+    const std::string_view text = write_event(scratch_, parts, &left_out);
+    if (text.size() > contract::max_event_bytes)
+      return refuse("event is " + std::to_string(text.size()) + " bytes serialized, over " +
+                    std::to_string(contract::max_event_bytes));
+    stats_.properties_dropped += left_out;
+    ++stats_.tracked;
+    enqueue(std::string(text), now);
+    return {};
+  }
+
+  void enqueue(std::string body, std::int64_t now) {
+    if (consent_ == consent::pending) {
+      held_.push_back({0, std::move(body), now});
+      if (held_.size() > config_.queue.max_events) {
+        held_.pop_front();
+        count_dropped(1);
+      }
+      return;
+    }
+    const std::uint64_t seq = next_seq_++;
+    if (!store_.append(seq, body)) ++stats_.storage_errors;
+    const auto evicted = queue_.push({seq, std::move(body), now});
+    if (!evicted.empty()) {
+      store_.remove(evicted);
+      count_dropped(evicted.size());
+    }
+  }
+
+  void count_dropped(std::size_t n) {
+    stats_.dropped += n;
+    unreported_dropped_ += n;
+    notify({notification::kind::dropped, {}, n, "queue full: oldest events dropped"});
+  }
+
+  bool due(std::int64_t now) const noexcept {
+    return flush_requested_ || queue_.ready().size() >= config_.flush_at ||
+           now - queue_.ready().front().enqueued_ms >= config_.flush_interval_ms;
+  }
+
+  request send(batch& b, std::int64_t now) {
+    b.on_wire = true;
+    ++b.attempts;
+    b.dropped_reported = unreported_dropped_;
+    ++stats_.requests;
+    request r;
+    r.batch_id = b.id;
+    r.url = config_.endpoint;
+    r.url += config_.endpoint.find('?') == std::string::npos ? '?' : '&';
+    r.url += "batch_id=" + b.id + "&sent_at=" + format_timestamp(now);
+    if (b.dropped_reported) r.url += "&dropped=" + std::to_string(b.dropped_reported);
+    r.body = b.body();
+    r.events = b.events.size();
+    r.beacon = r.body.size() <= config_.beacon_max_bytes;
+    return r;
+  }
+
+  // Reads the ingest's per-event rejections ({"accepted":n,"rejected":[{"index":i,"error":"…"}]});
+  // a body in any other shape means none.
+  std::size_t count_rejections(const batch& b, const std::string& body) {
+    if (body.empty()) return 0;
+    const json reply = json::parse(body, nullptr, false);
+    if (!reply.is_object()) return 0;
+    const auto it = reply.find("rejected");
+    if (it == reply.end() || !it->is_array() || it->empty()) return 0;
+    const std::size_t n = std::min(it->size(), b.events.size());
+    std::string message;
+    for (std::size_t i = 0; i < n; ++i) {
+      const json& r = (*it)[i];
+      if (!r.is_object()) continue;
+      const auto index = r.find("index");
+      const auto error = r.find("error");
+      if (!message.empty()) message += "; ";
+      message += "#" + (index != r.end() ? detail::dump(*index) : std::string("?")) + ": " +
+                 (error != r.end() && error->is_string() ? error->get<std::string>() : "rejected");
+    }
+    stats_.rejected += n;
+    notify({notification::kind::rejected, b.id, n, std::move(message)});
+    return n;
+  }
+
+  void finish(std::string_view batch_id) {
+    store_.remove(queue_.erase(batch_id));
+    save_batches();
+  }
+
+  void notify(notification n) {
+    notifications_.push_back(std::move(n));
+    if (notifications_.size() > config_.max_notifications) notifications_.pop_front();
+  }
+
+  void save_client() {
+    store_.save_state(detail::state_client,
+                      detail::dump(json{{"client_id", client_id_},
+                                        {"user_id", user_id_},
+                                        {"identity_source", identity_source_}}));
+  }
+
+  void load_client() {
+    const auto text = store_.load_state(detail::state_client);
+    const json j = text ? json::parse(*text, nullptr, false) : json();
+    const auto field = [&](const char* key) {
+      const auto it = j.is_object() ? j.find(key) : j.end();
+      return j.is_object() && it != j.end() && it->is_string() ? it->get<std::string>()
+                                                               : std::string();
+    };
+    client_id_ = field("client_id");
+    user_id_ = field("user_id");
+    identity_source_ = field("identity_source");
+  }
+
+  // Activity is saved at most once a second: enough for a 30-minute timeout, and it keeps the
+  // storage write off most track() calls.
+  void save_session(std::int64_t now, bool started) {
+    if (!started && now - saved_activity_ms_ < 1000) return;
+    store_.save_state(detail::state_session, serialize(session_.state()));
+    saved_activity_ms_ = now;
+  }
+
+  // Which stored events form which batch: a restart resends the same batches with the same ids,
+  // so a batch stored just before a crash is not stored twice.
+  void save_batches() {
+    json list = json::array();
+    for (const auto& b : queue_.batches()) {
+      if (b.events.empty()) continue;
+      list.push_back({b.id, b.events.front().seq, b.events.back().seq});
+    }
+    store_.save_state(detail::state_batches, detail::dump(list));
+  }
+
+  void restore() {
+    if (auto text = store_.load_state(detail::state_consent)) {
+      if (*text == "granted") consent_ = consent::granted;
+      if (*text == "denied") consent_ = consent::denied;
+      if (*text == "pending") consent_ = consent::pending;
+    }
+    load_client();
+    if (client_id_.empty()) {
+      client_id_ = to_string(uuid_v4(random_));
+      save_client();
+    }
+    if (auto text = store_.load_state(detail::state_session)) {
+      if (auto s = parse_session(*text)) {
+        saved_activity_ms_ = s->last_activity_ms;
+        session_.restore(std::move(*s));
+      }
+    }
+    restore_events();
+  }
+
+  void restore_events() {
+    auto stored = store_.load();
+    if (stored.empty()) return;
+    const std::int64_t now = clock_.now_ms();
+    next_seq_ = stored.back().seq + 1;
+    const auto text = store_.load_state(detail::state_batches);
+    const json ranges = text ? json::parse(*text, nullptr, false) : json();
+    std::size_t i = 0;
+    if (ranges.is_array()) {
+      for (const auto& range : ranges) {
+        if (!range.is_array() || range.size() != 3 || !range[0].is_string() ||
+            !range[1].is_number_unsigned() || !range[2].is_number_unsigned())
+          continue;
+        const auto first = range[1].get<std::uint64_t>();
+        const auto last = range[2].get<std::uint64_t>();
+        while (i < stored.size() && stored[i].seq < first) admit(stored[i++], now);
+        batch b;
+        b.id = range[0].get<std::string>();
+        for (; i < stored.size() && stored[i].seq <= last; ++i) {
+          const auto t = detail::stored_event_time(stored[i].body, now);
+          b.events.push_back({stored[i].seq, std::move(stored[i].body), t});
+        }
+        if (!b.events.empty()) queue_.adopt_batch(std::move(b));
+      }
+    }
+    for (; i < stored.size(); ++i) admit(stored[i], now);
+  }
+
+  void admit(stored_event& e, std::int64_t now) {
+    const auto t = detail::stored_event_time(e.body, now);
+    const auto evicted = queue_.push({e.seq, std::move(e.body), t});
+    if (!evicted.empty()) {
+      store_.remove(evicted);
+      count_dropped(evicted.size());
+    }
+  }
+
+  config config_;
+  clock& clock_;
+  random_source& random_;
+  storage& store_;
+  event_queue queue_;
+  session_tracker session_;
+  consent consent_;
+  uuid_v7_generator ids_;
+  std::string client_id_;
+  std::string user_id_;
+  std::string identity_source_;
+  page_context page_;
+  attribution page_attribution_;
+  std::deque<queued_event> held_;  // events waiting for consent, in memory only
+  std::deque<notification> notifications_;
+  std::string scratch_;  // where events are written; reused, so track() does not grow it each time
+  stats stats_;
+  std::uint64_t next_seq_ = 1;
+  std::uint64_t unreported_dropped_ = 0;
+  std::int64_t saved_activity_ms_ = std::numeric_limits<std::int64_t>::min() / 2;
+  bool flush_requested_ = false;
+};
+
+}  // namespace clickstream

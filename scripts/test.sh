@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every test: formatting, the native suites in Release and under ASan+UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+jobs=$(nproc)
+
+echo "== clang-format"
+git ls-files '*.hpp' '*.cpp' | xargs clang-format --dry-run --Werror
+
+echo "== native, Release"
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DCLICKSTREAM_BUILD_BENCH=ON >/dev/null
+cmake --build build/release -j"$jobs"
+ctest --test-dir build/release --output-on-failure
+
+echo "== native, AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DCLICKSTREAM_SANITIZE=ON >/dev/null
+cmake --build build/asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build/asan --output-on-failure
