@@ -13,3 +13,4 @@
 #include "session.hpp"
 #include "storage.hpp"
 #include "tracker.hpp"
+#include "utf8.hpp"

@@ -3,7 +3,8 @@
 // the stack: nothing throws, parsing is iterative and every walk over a value is depth-bounded.
 #pragma once
 
-#include <clickstream/json.hpp>
+#include "json.hpp"
+#include "utf8.hpp"
 
 #include <cmath>
 #include <cstddef>
@@ -76,32 +77,14 @@ inline std::size_t utf8_count(std::string_view s) noexcept {
         continue;
       }
     }
-    const unsigned lead = *p;
-    if (lead < 0x80) {
+    if (*p < 0x80) {
       ++p;
       ++count;
       continue;
     }
-    std::size_t len = 0;
-    unsigned lo = 0x80;  // allowed range of the second byte
-    unsigned hi = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      len = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      len = 3;
-      if (lead == 0xE0) lo = 0xA0;  // overlong
-      if (lead == 0xED) hi = 0x9F;  // surrogates
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      len = 4;
-      if (lead == 0xF0) lo = 0x90;  // overlong
-      if (lead == 0xF4) hi = 0x8F;  // above U+10FFFF
-    } else {
-      return npos;
-    }
-    if (static_cast<std::size_t>(end - p) < len || p[1] < lo || p[1] > hi) return npos;
-    for (std::size_t i = 2; i < len; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return npos;
-    }
+    const std::size_t len = clickstream::detail::utf8_sequence_length(
+        {reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p)}, 0);
+    if (len == 0) return npos;
     p += len;
     ++count;
   }
