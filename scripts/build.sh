@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds the npm package into dist/: the wasm artefacts (emcmake) and the TypeScript host.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build-wasm.sh
+npx tsc -p wasm/tsconfig.json

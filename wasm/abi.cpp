@@ -1,0 +1,253 @@
+// The C ABI the JS host calls (docs/wasm-abi.md). One tracker per module instance. Time comes in
+// with every call, randomness as a seed, storage through three host imports; strings coming out
+// point into a buffer owned here, valid until the next call that returns one.
+#include <emscripten/emscripten.h>
+
+#include <clickstream/clickstream.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+EM_JS(int, cs_host_append, (double seq, const char* body, int length),
+      { return Module["csHost"]["append"](seq, UTF8ToString(body, length)) ? 1 : 0; });
+EM_JS(void, cs_host_remove, (const double* seqs, int count), {
+  Module["csHost"]["remove"](Array.from(HEAPF64.subarray(seqs >> 3, (seqs >> 3) + count)));
+});
+EM_JS(void, cs_host_save_state, (const char* key, const char* value, int length), {
+  Module["csHost"]["saveState"](UTF8ToString(key), UTF8ToString(value, length));
+});
+
+namespace {
+
+using namespace clickstream;
+
+// What was persisted comes in once, before the tracker is created (state again when another tab
+// changed it); writes go straight to the host.
+class host_storage final : public storage {
+ public:
+  bool append(std::uint64_t seq, std::string_view body) override {
+    return cs_host_append(static_cast<double>(seq), body.data(), static_cast<int>(body.size()));
+  }
+  void remove(const std::vector<std::uint64_t>& seqs) override {
+    if (seqs.empty()) return;
+    const std::vector<double> as_doubles(seqs.begin(), seqs.end());
+    cs_host_remove(as_doubles.data(), static_cast<int>(as_doubles.size()));
+  }
+  std::vector<stored_event> load() override {
+    std::vector<stored_event> out;
+    out.reserve(restored_.size());
+    for (auto& [seq, body] : restored_) out.push_back({seq, std::move(body)});
+    restored_.clear();
+    return out;
+  }
+  void save_state(std::string_view key, std::string_view value) override {
+    const std::string k(key);
+    state_[k] = std::string(value);
+    cs_host_save_state(k.c_str(), value.data(), static_cast<int>(value.size()));
+  }
+  std::optional<std::string> load_state(std::string_view key) override {
+    const auto it = state_.find(std::string(key));
+    if (it == state_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  void restore_event(std::uint64_t seq, std::string body) { restored_[seq] = std::move(body); }
+  void restore_state(std::string key, std::string value) { state_[std::move(key)] = std::move(value); }
+
+ private:
+  std::map<std::uint64_t, std::string> restored_;
+  std::map<std::string, std::string> state_;
+};
+
+// Module state: one tracker per instance. Globals are fine here, outside the core.
+manual_clock host_clock;
+std::unique_ptr<seeded_random> host_random;
+host_storage host_store;
+std::unique_ptr<tracker> the_tracker;
+std::optional<request> last_request;
+std::string out;
+
+const char* give(std::string text) {
+  out = std::move(text);
+  return out.c_str();
+}
+
+void at(double now) { host_clock.set(static_cast<std::int64_t>(now)); }
+
+template <typename Number>
+void setting(const double* settings, int count, int index, Number& field) {
+  if (index < count && !std::isnan(settings[index])) field = static_cast<Number>(settings[index]);
+}
+
+json properties(const char* text) {
+  return text && *text ? json::parse(text, nullptr, false) : json::object();
+}
+
+const char* result_of(const track_result& r) { return give(r ? std::string() : r.error); }
+
+}  // namespace
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE void cs_restore_event(double seq, const char* body) {
+  host_store.restore_event(static_cast<std::uint64_t>(seq), body);
+}
+
+EMSCRIPTEN_KEEPALIVE void cs_restore_state(const char* key, const char* value) {
+  host_store.restore_state(key, value);
+}
+
+EMSCRIPTEN_KEEPALIVE int cs_create(const char* endpoint, const double* settings, int count,
+                                   int consent_state, std::uint32_t seed_lo, std::uint32_t seed_hi,
+                                   double now) {
+  if (the_tracker) return -1;
+  config c;
+  c.endpoint = endpoint;
+  setting(settings, count, 0, c.flush_at);
+  setting(settings, count, 1, c.flush_interval_ms);
+  setting(settings, count, 2, c.max_in_flight);
+  setting(settings, count, 3, c.beacon_max_bytes);
+  setting(settings, count, 4, c.queue.max_events);
+  setting(settings, count, 5, c.queue.max_bytes);
+  setting(settings, count, 6, c.queue.batch_max_events);
+  setting(settings, count, 7, c.queue.batch_max_bytes);
+  setting(settings, count, 8, c.retry.base_delay_ms);
+  setting(settings, count, 9, c.retry.max_delay_ms);
+  setting(settings, count, 10, c.retry.max_attempts);
+  setting(settings, count, 11, c.retry.max_age_ms);
+  setting(settings, count, 12, c.session.inactivity_ms);
+  setting(settings, count, 13, c.session.max_length_ms);
+  c.initial_consent = consent_state == 1   ? consent::denied
+                      : consent_state == 2 ? consent::pending
+                                           : consent::granted;
+  c.device.platform = "web";
+  c.device.sdk = "clickstream-js/0.1.0";
+  at(now);
+  host_random = std::make_unique<seeded_random>(std::uint64_t{seed_hi} << 32 | seed_lo);
+  the_tracker = std::make_unique<tracker>(std::move(c), host_clock, *host_random, host_store);
+  return 0;
+}
+
+EMSCRIPTEN_KEEPALIVE void cs_set_device(const char* locale, const char* timezone,
+                                        const char* screen, const char* viewport,
+                                        const char* platform, const char* sdk) {
+  the_tracker->set_device({locale, timezone, screen, viewport, platform, sdk});
+}
+
+EMSCRIPTEN_KEEPALIVE const char* cs_track(double now, const char* name, const char* props) {
+  at(now);
+  const json p = properties(props);
+  if (p.is_discarded()) return give("properties are not valid JSON");
+  return result_of(the_tracker->track(name, p));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* cs_page_view(double now, const char* url, const char* path,
+                                              const char* title, const char* referrer,
+                                              const char* props) {
+  at(now);
+  const json p = properties(props);
+  if (p.is_discarded()) return give("properties are not valid JSON");
+  return result_of(the_tracker->page_view({url, path, title, referrer}, p));
+}
+
+EMSCRIPTEN_KEEPALIVE void cs_identify(const char* user_id, const char* identity_source) {
+  the_tracker->identify(user_id, identity_source);
+}
+
+EMSCRIPTEN_KEEPALIVE void cs_reset() { the_tracker->reset(); }
+
+EMSCRIPTEN_KEEPALIVE void cs_set_consent(int state) {
+  the_tracker->set_consent(state == 1   ? consent::denied
+                           : state == 2 ? consent::pending
+                                        : consent::granted);
+}
+
+EMSCRIPTEN_KEEPALIVE void cs_flush() { the_tracker->flush(); }
+
+EMSCRIPTEN_KEEPALIVE int cs_next_request(double now, int unload) {
+  at(now);
+  last_request = the_tracker->next_request(unload != 0);
+  return last_request ? static_cast<int>(last_request->events) : 0;
+}
+
+EMSCRIPTEN_KEEPALIVE const char* cs_request_batch_id() {
+  return last_request ? last_request->batch_id.c_str() : "";
+}
+EMSCRIPTEN_KEEPALIVE const char* cs_request_url() {
+  return last_request ? last_request->url.c_str() : "";
+}
+EMSCRIPTEN_KEEPALIVE const char* cs_request_body() {
+  return last_request ? last_request->body.c_str() : "";
+}
+EMSCRIPTEN_KEEPALIVE int cs_request_beacon() { return last_request && last_request->beacon; }
+
+EMSCRIPTEN_KEEPALIVE void cs_on_response(double now, const char* batch_id, int status,
+                                         const char* retry_after, const char* body) {
+  at(now);
+  the_tracker->on_response(batch_id, {status, retry_after, body});
+}
+
+EMSCRIPTEN_KEEPALIVE void cs_resume() { the_tracker->resume(); }
+
+EMSCRIPTEN_KEEPALIVE void cs_reload_state() { the_tracker->reload_state(); }
+
+EMSCRIPTEN_KEEPALIVE double cs_next_wakeup() {
+  return static_cast<double>(the_tracker->next_wakeup());
+}
+
+EMSCRIPTEN_KEEPALIVE double cs_pending() { return static_cast<double>(the_tracker->pending()); }
+
+EMSCRIPTEN_KEEPALIVE const char* cs_take_notifications() {
+  constexpr std::string_view kinds[] = {"sent", "rejected", "dropped", "error"};
+  std::string list = "[";
+  std::string scratch;
+  for (const auto& n : the_tracker->take_notifications()) {
+    detail::object_writer w(scratch);
+    w.string("kind", kinds[static_cast<int>(n.what)]);
+    w.string("batch_id", n.batch_id);
+    w.integer("count", static_cast<std::int64_t>(n.count));
+    w.string("message", n.message, 4096);
+    if (list.size() > 1) list += ',';
+    list += w.close();
+  }
+  return give(list + "]");
+}
+
+EMSCRIPTEN_KEEPALIVE const char* cs_stats() {
+  const auto& s = the_tracker->counters();
+  std::string scratch;
+  detail::object_writer w(scratch);
+  const auto put = [&](std::string_view key, std::uint64_t v) {
+    w.integer(key, static_cast<std::int64_t>(v));
+  };
+  put("tracked", s.tracked);
+  put("invalid", s.invalid);
+  put("propertiesDropped", s.properties_dropped);
+  put("delivered", s.delivered);
+  put("rejected", s.rejected);
+  put("discarded", s.discarded);
+  put("dropped", s.dropped);
+  put("gaveUp", s.gave_up);
+  put("consentDropped", s.consent_dropped);
+  put("requests", s.requests);
+  put("retries", s.retries);
+  put("storageErrors", s.storage_errors);
+  return give(std::string(w.close()));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* cs_identity() {
+  std::string scratch;
+  detail::object_writer w(scratch);
+  w.string("clientId", the_tracker->client_id());
+  w.string("userId", the_tracker->user_id());
+  w.string("sessionId", the_tracker->session().id);
+  w.integer("sessionIndex", the_tracker->session().index);
+  return give(std::string(w.close()));
+}
+
+}  // extern "C"
