@@ -18,9 +18,8 @@ EM_JS(int, cs_host_append, (double seq, const char* body, int length),
 EM_JS(void, cs_host_remove, (const double* seqs, int count), {
   Module["csHost"]["remove"](Array.from(HEAPF64.subarray(seqs >> 3, (seqs >> 3) + count)));
 });
-EM_JS(void, cs_host_save_state, (const char* key, const char* value, int length), {
-  Module["csHost"]["saveState"](UTF8ToString(key), UTF8ToString(value, length));
-});
+EM_JS(void, cs_host_save_state, (const char* key, const char* value, int length),
+      { Module["csHost"]["saveState"](UTF8ToString(key), UTF8ToString(value, length)); });
 
 namespace {
 
@@ -57,7 +56,9 @@ class host_storage final : public storage {
   }
 
   void restore_event(std::uint64_t seq, std::string body) { restored_[seq] = std::move(body); }
-  void restore_state(std::string key, std::string value) { state_[std::move(key)] = std::move(value); }
+  void restore_state(std::string key, std::string value) {
+    state_[std::move(key)] = std::move(value);
+  }
 
  private:
   std::map<std::uint64_t, std::string> restored_;
@@ -82,10 +83,6 @@ void at(double now) { host_clock.set(static_cast<std::int64_t>(now)); }
 template <typename Number>
 void setting(const double* settings, int count, int index, Number& field) {
   if (index < count && !std::isnan(settings[index])) field = static_cast<Number>(settings[index]);
-}
-
-json properties(const char* text) {
-  return text && *text ? json::parse(text, nullptr, false) : json::object();
 }
 
 const char* result_of(const track_result& r) { return give(r ? std::string() : r.error); }
@@ -141,18 +138,14 @@ EMSCRIPTEN_KEEPALIVE void cs_set_device(const char* locale, const char* timezone
 
 EMSCRIPTEN_KEEPALIVE const char* cs_track(double now, const char* name, const char* props) {
   at(now);
-  const json p = properties(props);
-  if (p.is_discarded()) return give("properties are not valid JSON");
-  return result_of(the_tracker->track(name, p));
+  return result_of(the_tracker->track_json(name, props));
 }
 
 EMSCRIPTEN_KEEPALIVE const char* cs_page_view(double now, const char* url, const char* path,
                                               const char* title, const char* referrer,
                                               const char* props) {
   at(now);
-  const json p = properties(props);
-  if (p.is_discarded()) return give("properties are not valid JSON");
-  return result_of(the_tracker->page_view({url, path, title, referrer}, p));
+  return result_of(the_tracker->page_view_json({url, path, title, referrer}, props));
 }
 
 EMSCRIPTEN_KEEPALIVE void cs_identify(const char* user_id, const char* identity_source) {

@@ -3,7 +3,6 @@
 #include <emscripten/emscripten.h>
 
 #include <clickstream/contract.hpp>
-#include <clickstream/event.hpp>
 
 #include <string>
 
@@ -11,19 +10,37 @@ namespace {
 std::string validated;
 }
 
+// {"status","error","accepted":[events as
+// sent],"accepted_index":[…],"rejected":[{"index","error"}]}
 extern "C" EMSCRIPTEN_KEEPALIVE const char* cs_validate_request(const char* body, int length) {
   using namespace clickstream;
   const auto check = contract::validate_request({body, static_cast<std::size_t>(length)});
   std::string scratch;
-  detail::object_writer w(scratch);
-  w.string("status", contract::to_string(check.status));
-  w.string("error", check.error, 4096);
-  json accepted(check.accepted);
-  w.property("accepted", accepted);
-  w.property("accepted_index", json(check.accepted_index));
-  json rejected = json::array();
-  for (const auto& r : check.rejected) rejected.push_back({{"index", r.index}, {"error", r.error}});
-  w.property("rejected", rejected);
-  validated = std::string(w.close());
+  detail::text_writer w(scratch);
+  w.put("{\"status\":");
+  w.json_string(contract::to_string(check.status));
+  w.put(",\"error\":");
+  w.json_string(check.error);
+  w.put(",\"accepted\":[");
+  for (std::size_t i = 0; i < check.accepted.size(); ++i) {
+    if (i) w.put(',');
+    w.put(check.accepted[i]);
+  }
+  w.put("],\"accepted_index\":[");
+  for (std::size_t i = 0; i < check.accepted_index.size(); ++i) {
+    if (i) w.put(',');
+    w.integer(check.accepted_index[i]);
+  }
+  w.put("],\"rejected\":[");
+  for (std::size_t i = 0; i < check.rejected.size(); ++i) {
+    if (i) w.put(',');
+    w.put("{\"index\":");
+    w.integer(check.rejected[i].index);
+    w.put(",\"error\":");
+    w.json_string(check.rejected[i].error);
+    w.put('}');
+  }
+  w.put("]}");
+  validated.assign(w.text());
   return validated.c_str();
 }

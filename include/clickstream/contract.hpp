@@ -4,6 +4,7 @@
 #pragma once
 
 #include "json.hpp"
+#include "json_text.hpp"
 #include "utf8.hpp"
 
 #include <cmath>
@@ -20,6 +21,8 @@
 #include <vector>
 
 namespace clickstream::contract {
+
+using clickstream::detail::token;
 
 inline constexpr std::size_t max_event_bytes = 32 * 1024;  // serialized event
 inline constexpr std::size_t max_depth = 4;                // event object itself = depth 1
@@ -48,12 +51,17 @@ enum class request_status {
 struct request_check {
   request_status status = request_status::ok;
   std::string error;                        // for non-ok status: a clear message
-  std::vector<json> accepted;               // the valid events, in request order
+  std::vector<std::string> accepted;        // the valid events' text, in request order
   std::vector<std::size_t> accepted_index;  // their index in the request
   std::vector<rejection> rejected;          // index + reason, in order
 };
 
 namespace detail {
+
+using clickstream::detail::inspect_number;
+using clickstream::detail::json_reader;
+using clickstream::detail::text_writer;
+using clickstream::detail::utf8_sequence_length;
 
 inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
@@ -82,7 +90,7 @@ inline std::size_t utf8_count(std::string_view s) noexcept {
       ++count;
       continue;
     }
-    const std::size_t len = clickstream::detail::utf8_sequence_length(
+    const std::size_t len = utf8_sequence_length(
         {reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p)}, 0);
     if (len == 0) return npos;
     p += len;
@@ -137,73 +145,6 @@ inline std::size_t string_limit(std::string_view key) noexcept {
 }
 
 inline std::string nesting_error() { return "nesting deeper than " + std::to_string(max_depth); }
-
-// Checks a caller value: `depth` is the level it occupies if it is a container (a top-level field
-// value is at 2) and `max_chars` the limit for strings, inherited by array elements. On failure
-// returns "<path below value>: <reason>". Recursion stops at max_depth, so at most 4 frames.
-inline std::optional<std::string> check_value(const json& value, std::size_t depth,
-                                              std::size_t max_chars) {
-  switch (value.type()) {
-    case json::value_t::string: {
-      const text_issue issue = check_text(*value.get_ptr<const json::string_t*>(), max_chars);
-      if (issue == text_issue::none) return std::nullopt;
-      return ": " + text_error(issue, max_chars);
-    }
-    case json::value_t::number_float:
-      if (std::isfinite(*value.get_ptr<const json::number_float_t*>())) return std::nullopt;
-      return std::string(": NaN and Infinity are not allowed");
-    case json::value_t::object: {
-      if (depth > max_depth) return ": " + nesting_error();
-      for (const auto& [key, child] : *value.get_ptr<const json::object_t*>()) {
-        if (const text_issue issue = key_issue(key); issue != text_issue::none) {
-          return ": " + key_error(issue, key);
-        }
-        if (auto error = check_value(child, depth + 1, string_limit(key))) {
-          return "." + key + *error;
-        }
-      }
-      return std::nullopt;
-    }
-    case json::value_t::array: {
-      if (depth > max_depth) return ": " + nesting_error();
-      const auto& elements = *value.get_ptr<const json::array_t*>();
-      for (std::size_t i = 0; i < elements.size(); ++i) {
-        if (auto error = check_value(elements[i], depth + 1, max_chars)) {
-          return "[" + std::to_string(i) + "]" + *error;
-        }
-      }
-      return std::nullopt;
-    }
-    case json::value_t::binary:
-      return std::string(": binary values are not allowed");
-    case json::value_t::discarded:
-      return std::string(": not a JSON value");
-    case json::value_t::null:
-    case json::value_t::boolean:
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-      return std::nullopt;
-  }
-  return std::nullopt;
-}
-
-// An integer-valued number: integers, and floats with no fraction that a double holds exactly.
-inline std::optional<std::int64_t> as_integer(const json& value) noexcept {
-  if (const auto* i = value.get_ptr<const json::number_integer_t*>()) return *i;
-  if (const auto* u = value.get_ptr<const json::number_unsigned_t*>()) {
-    if (*u <= static_cast<json::number_unsigned_t>(std::numeric_limits<std::int64_t>::max())) {
-      return static_cast<std::int64_t>(*u);
-    }
-    return std::nullopt;
-  }
-  if (const auto* f = value.get_ptr<const json::number_float_t*>()) {
-    constexpr double exact = 9007199254740992.0;  // 2^53
-    if (std::isfinite(*f) && std::floor(*f) == *f && std::fabs(*f) <= exact) {
-      return static_cast<std::int64_t>(*f);
-    }
-  }
-  return std::nullopt;
-}
 
 enum class field_kind : unsigned char {
   text,
@@ -409,98 +350,147 @@ inline std::optional<std::int64_t> parse_timestamp(std::string_view iso) noexcep
   return ms;
 }
 
-// One top-level field of an event, key and value, nested values included: the reason it is
-// rejected ("<field>: <why>"), or nullopt. Allocates only when it rejects.
-inline std::optional<std::string> check_field(std::string_view key, const json& value) {
-  using detail::field_kind;
-  using detail::text_issue;
-  if (const text_issue issue = detail::key_issue(key); issue != text_issue::none) {
-    return detail::key_error(issue, key);
+namespace detail {
+
+// Reads past the rest of whatever is open deeper than `depth` (after an error inside a value).
+inline void skip_to_depth(json_reader& r, std::size_t depth) {
+  while (r.depth() > depth) {
+    const token t = r.next();
+    if (t == token::error || t == token::end) return;
   }
-  const detail::known_field* known = detail::find_known(key);
-  if (known == nullptr) {
-    // A caller property (or a server-added field): any JSON value within the generic rules.
-    auto error = detail::check_value(value, 2, detail::string_limit(key));
-    if (!error) return std::nullopt;
-    return std::string(key) + *error;
+}
+
+// A string token's decoded text: the raw bytes when unescaped (no copy), else decoded into
+// scratch. Nullopt for an escape naming no character (a lone surrogate).
+inline std::optional<std::string_view> string_value(const json_reader& r, std::string& scratch) {
+  if (!r.escaped()) return r.raw();
+  if (!r.decode(scratch)) return std::nullopt;
+  return std::string_view(scratch);
+}
+
+// Checks one value whose first token `t` was just read: `path` names it in errors, `depth` is the
+// level it occupies if it is a container (a top-level field's value is at 2), and `limit` the
+// string limit it and its array elements inherit. Iterative: nesting past max_depth is reported,
+// never descended. On failure the reader is left inside the value (callers skip past it).
+inline std::optional<std::string> check_value(json_reader& r, token t, std::string path,
+                                              std::size_t depth, std::size_t limit) {
+  struct frame {
+    bool array;
+    std::size_t index;
+    std::size_t limit;
+    std::size_t path_length;
+  };
+  std::vector<frame> open;
+  std::string scratch;
+  for (;;) {
+    switch (t) {
+      case token::string: {
+        const auto text = string_value(r, scratch);
+        const text_issue issue = text ? check_text(*text, limit) : text_issue::not_utf8;
+        if (issue != text_issue::none) return path + ": " + text_error(issue, limit);
+        break;
+      }
+      case token::number:
+        if (!inspect_number(r.raw()).finite) return path + ": number out of range";
+        break;
+      case token::non_finite:
+        return path + ": NaN and Infinity are not allowed";
+      case token::undefined:
+        return path + ": not a JSON value";
+      case token::begin_object:
+      case token::begin_array:
+        if (depth + open.size() > max_depth) return path + ": " + nesting_error();
+        open.push_back({t == token::begin_array, 0, limit, path.size()});
+        break;
+      case token::end_object:
+      case token::end_array:
+        path.resize(open.back().path_length);
+        limit = open.back().limit;
+        open.pop_back();
+        break;
+      case token::error:
+        return std::string("not valid JSON: ") + r.error();
+      default:
+        break;
+    }
+    if (open.empty()) return std::nullopt;
+    t = r.next();
+    if (t == token::end_object || t == token::end_array || t == token::error) continue;
+    frame& f = open.back();
+    path.resize(f.path_length);
+    if (f.array) {
+      path += '[' + std::to_string(f.index++) + ']';
+      limit = f.limit;
+    } else {
+      const auto key = string_value(r, scratch);
+      const text_issue issue = key ? key_issue(*key) : text_issue::not_utf8;
+      if (issue != text_issue::none) return path + ": " + key_error(issue, key.value_or(""));
+      path += '.';
+      path += *key;
+      limit = string_limit(*key);
+      t = r.next();
+    }
   }
-  const auto* text = value.get_ptr<const json::string_t*>();
+}
+
+// One top-level member of an event: its value's first token `t` was just read.
+inline std::optional<std::string> check_member(json_reader& r, token t, std::string_view key) {
+  const known_field* known = find_known(key);
+  if (known == nullptr) return check_value(r, t, std::string(key), 2, string_limit(key));
+  const auto error = [&](std::string_view reason) { return field_error(key, reason); };
+  std::string scratch;
+  const std::optional<std::string_view> text =
+      t == token::string ? string_value(r, scratch) : std::nullopt;
+  const bool is_string = t == token::string;
   switch (known->kind) {
     case field_kind::text:
     case field_kind::required_text:
     case field_kind::url: {
       const bool required = known->kind == field_kind::required_text;
-      if (text == nullptr || (required && text->empty())) {
-        return detail::field_error(key,
-                                   required ? "must be a non-empty string" : "must be a string");
-      }
+      if (!is_string) return error(required ? "must be a non-empty string" : "must be a string");
+      if (required && r.raw().empty()) return error("must be a non-empty string");
       const std::size_t limit = known->kind == field_kind::url ? max_url_chars : max_string_chars;
-      const text_issue issue = detail::check_text(*text, limit);
+      const text_issue issue = text ? check_text(*text, limit) : text_issue::not_utf8;
       if (issue == text_issue::none) return std::nullopt;
-      return detail::field_error(key, detail::text_error(issue, limit));
+      return error(text_error(issue, limit));
     }
     case field_kind::event_id:
-      if (text != nullptr && is_uuid(*text)) return std::nullopt;
-      return detail::field_error(key, "must be a UUID string");
+      if (text && is_uuid(*text)) return std::nullopt;
+      return error("must be a UUID string");
     case field_kind::event_name:
-      if (text != nullptr && is_event_name(*text)) return std::nullopt;
-      return detail::field_error(key,
-                                 "must be 1-64 chars: a letter, then letters, digits, _ . : -");
+      if (text && is_event_name(*text)) return std::nullopt;
+      return error("must be 1-64 chars: a letter, then letters, digits, _ . : -");
     case field_kind::event_timestamp: {
-      if (text != nullptr && parse_timestamp(*text)) return std::nullopt;
-      const auto ms = text == nullptr ? detail::as_integer(value) : std::nullopt;
-      if (ms && *ms >= 0 && *ms <= detail::max_epoch_ms) return std::nullopt;
-      return detail::field_error(key, "must be an ISO-8601 UTC string or integer epoch ms >= 0");
+      if (text && parse_timestamp(*text)) return std::nullopt;
+      if (t == token::number) {
+        const auto ms = inspect_number(r.raw()).integer;
+        if (ms && *ms >= 0 && *ms <= max_epoch_ms) return std::nullopt;
+      }
+      return error("must be an ISO-8601 UTC string or integer epoch ms >= 0");
     }
     case field_kind::session_index: {
-      const auto index = detail::as_integer(value);
+      const auto index = t == token::number ? inspect_number(r.raw()).integer : std::nullopt;
       if (index && *index >= 1) return std::nullopt;
-      return detail::field_error(key, "must be an integer >= 1");
+      return error("must be an integer >= 1");
     }
     case field_kind::session_start:
-      if (value.is_boolean()) return std::nullopt;
-      return detail::field_error(key, "must be a boolean");
+      if (t == token::literal_true || t == token::literal_false) return std::nullopt;
+      return error("must be a boolean");
     case field_kind::product_price: {
-      const auto* f = value.get_ptr<const json::number_float_t*>();
-      const auto* i = value.get_ptr<const json::number_integer_t*>();
-      if ((f != nullptr && std::isfinite(*f) && *f >= 0) || (i != nullptr && *i >= 0) ||
-          value.is_number_unsigned()) {
-        return std::nullopt;
+      if (t == token::number) {
+        const auto n = inspect_number(r.raw());
+        if (n.finite && (!n.negative || n.zero)) return std::nullopt;
       }
-      return detail::field_error(key, "must be a finite number >= 0");
+      return error("must be a finite number >= 0");
     }
     case field_kind::referrer_type:
-      if (text != nullptr) {
-        for (const std::string_view type : detail::referrer_types) {
+      if (text) {
+        for (const std::string_view type : referrer_types)
           if (*text == type) return std::nullopt;
-        }
       }
-      return detail::field_error(
-          key, "must be one of direct, internal, search, social, email, paid, other");
+      return error("must be one of direct, internal, search, social, email, paid, other");
   }
   return std::nullopt;
-}
-
-namespace detail {
-
-// Counts what the serializer writes, so sizing an event allocates no string.
-class byte_counter : public nlohmann::detail::output_adapter_protocol<char> {
- public:
-  void write_character(char /*c*/) override { ++bytes_; }
-  void write_characters(const char* /*s*/, std::size_t length) override { bytes_ += length; }
-  std::size_t bytes() const noexcept { return bytes_; }
-
- private:
-  std::size_t bytes_ = 0;
-};
-
-// Same bytes as clickstream::detail::dump. Only call on a depth-checked value: the serializer
-// recurses.
-inline std::size_t event_bytes(const json& value) {
-  auto counter = std::make_shared<byte_counter>();
-  nlohmann::detail::serializer<json> serializer(counter, ' ', json::error_handler_t::replace);
-  serializer.dump(value, false, false, 0);
-  return counter->bytes();
 }
 
 inline std::string size_error(std::size_t bytes) {
@@ -508,207 +498,47 @@ inline std::string size_error(std::size_t bytes) {
          std::to_string(max_event_bytes);
 }
 
-}  // namespace detail
-
-// A whole event. serialized_size: its size if the caller already serialized it, else 0 to have it
-// measured (after the depth check, as serializing recurses).
-inline std::optional<std::string> validate_event(const json& event,
-                                                 std::size_t serialized_size = 0) {
-  const auto* fields = event.get_ptr<const json::object_t*>();
-  if (fields == nullptr) return std::string("event must be an object");
-  if (serialized_size > max_event_bytes) return detail::size_error(serialized_size);
-  if (fields->find("event_name") == fields->end()) return std::string("event_name: required");
-  for (const auto& [key, value] : *fields) {
-    if (auto error = check_field(key, value)) return error;
+// The event object whose begin_object was just read; always leaves the reader past its end.
+inline std::optional<std::string> check_event(json_reader& r) {
+  const std::size_t depth = r.depth();
+  const std::size_t start = r.offset();
+  bool named = false;
+  std::optional<std::string> failure;
+  std::string scratch;
+  for (token t = r.next(); t != token::end_object; t = r.next()) {
+    if (t == token::error) return std::string("not valid JSON: ") + r.error();
+    const auto key = string_value(r, scratch);
+    const text_issue issue = key ? key_issue(*key) : text_issue::not_utf8;
+    if (issue != text_issue::none) {
+      failure = key_error(issue, key.value_or(""));
+      break;
+    }
+    const std::string name(*key);
+    named = named || name == "event_name";
+    if ((failure = check_member(r, r.next(), name))) break;
+    skip_to_depth(r, depth);
   }
-  if (serialized_size == 0) {
-    // Safe only now that the depth is known to be bounded.
-    const std::size_t size = detail::event_bytes(event);
-    if (size > max_event_bytes) return detail::size_error(size);
+  if (failure) {
+    skip_to_depth(r, depth - 1);
+    return failure;
   }
+  if (!named) return std::string("event_name: required");
+  const std::size_t bytes = r.position() - start;
+  if (bytes > max_event_bytes) return size_error(bytes);
   return std::nullopt;
 }
 
-namespace detail {
-
-// SAX handler that builds each top-level event itself, so it can stop building one that nests too
-// deep (and skip non-objects, and events past the cap) while the rest of the batch is still read.
-// nlohmann's parser is iterative, so even 100,000 levels of input cost no stack.
-class request_parser {
- public:
-  explicit request_parser(request_check& out) : out_(out) {}
-
-  bool null() { return scalar(nullptr); }
-  bool boolean(bool value) { return scalar(value); }
-  bool number_integer(json::number_integer_t value) { return scalar(value); }
-  bool number_unsigned(json::number_unsigned_t value) { return scalar(value); }
-  bool number_float(json::number_float_t value, const json::string_t& /*text*/) {
-    return scalar(value);
+inline std::optional<std::string> check_event_text(std::string_view text) {
+  json_reader r(text);
+  const token t = r.next();
+  if (t != token::begin_object) {
+    if (t == token::error) return std::string("not valid JSON: ") + r.error();
+    return std::string("event must be an object");
   }
-  bool string(json::string_t& value) { return scalar(std::move(value)); }
-  // Part of the SAX interface; JSON text never yields binary values.
-  bool binary(json::binary_t& /*value*/) { return true; }
-
-  bool start_object(std::size_t /*elements*/) { return open(json::value_t::object); }
-  bool start_array(std::size_t /*elements*/) { return open(json::value_t::array); }
-  bool end_object() { return close(); }
-  bool end_array() { return close(); }
-
-  bool key(json::string_t& key) {
-    if (state_ == element::building) {
-      slot_ = &(*stack_.back()->get_ptr<json::object_t*>())[std::move(key)];
-    }
-    return true;
-  }
-
-  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
-                   const json::exception& ex) {
-    std::string_view what = ex.what();
-    // Drop nlohmann's "[json.exception.…] " tag and the echo of the offending token, which may be
-    // huge or invalid UTF-8.
-    if (const auto tag_end = what.find("] "); tag_end != std::string_view::npos) {
-      what.remove_prefix(tag_end + 2);
-    }
-    what = what.substr(0, what.find("; last read"));
-    error_ = "not valid JSON: " + std::string(what.substr(0, 160));
-    return false;
-  }
-
-  const std::string& error() const noexcept { return error_; }
-  bool root_is_scalar() const noexcept { return root_scalar_; }
-  std::size_t events() const noexcept { return count_; }
-
- private:
-  enum class element : unsigned char { none, building, not_object, too_deep, over_cap };
-
-  bool at_element_start() const noexcept { return depth_ == 0 || (root_array_ && depth_ == 1); }
-
-  void begin_element(json::value_t type) {
-    element_depth_ = depth_;
-    index_ = count_++;
-    if (count_ > max_request_events) {
-      state_ = element::over_cap;
-    } else if (type != json::value_t::object) {
-      state_ = element::not_object;
-    } else {
-      state_ = element::building;
-      event_ = json::object();
-      stack_.assign(1, &event_);
-    }
-  }
-
-  void finish_element() {
-    switch (state_) {
-      case element::building:
-        if (auto error = validate_event(event_)) {
-          out_.rejected.push_back({index_, std::move(*error)});
-        } else {
-          out_.accepted.push_back(std::move(event_));
-          out_.accepted_index.push_back(index_);
-        }
-        break;
-      case element::not_object:
-        out_.rejected.push_back({index_, "event must be an object"});
-        break;
-      case element::too_deep:
-        out_.rejected.push_back({index_, std::move(too_deep_error_)});
-        break;
-      case element::none:
-      case element::over_cap:
-        break;
-    }
-    state_ = element::none;
-    event_ = json();
-    stack_.clear();
-  }
-
-  // Where a value goes: appended to the open array, or into the slot its key made.
-  json& place(json&& value) {
-    if (auto* array = stack_.back()->get_ptr<json::array_t*>()) {
-      return array->emplace_back(std::move(value));
-    }
-    *slot_ = std::move(value);
-    return *slot_;
-  }
-
-  template <typename T>
-  bool scalar(T&& value) {
-    if (depth_ == 0) {
-      root_scalar_ = true;
-    } else if (root_array_ && depth_ == 1) {
-      begin_element(json::value_t::null);
-      finish_element();
-    } else if (state_ == element::building) {
-      place(json(std::forward<T>(value)));
-    }
-    return true;
-  }
-
-  bool open(json::value_t type) {
-    if (depth_ == 0 && type == json::value_t::array) {
-      root_array_ = true;
-    } else if (at_element_start()) {
-      begin_element(type);
-    } else if (state_ == element::building) {
-      // The event object is depth 1.
-      if (depth_ - element_depth_ + 1 > max_depth) {
-        too_deep_error_ = too_deep_path() + ": " + nesting_error();
-        state_ = element::too_deep;
-        event_ = json();
-        stack_.clear();
-      } else {
-        stack_.push_back(&place(json(type)));
-      }
-    }
-    ++depth_;
-    return true;
-  }
-
-  bool close() {
-    --depth_;
-    if (state_ == element::building) stack_.pop_back();
-    if (state_ != element::none && depth_ == element_depth_) finish_element();
-    return true;
-  }
-
-  // Path of the container about to open, in check_value's notation ("a.b[2].c").
-  std::string too_deep_path() const {
-    std::string path;
-    const auto segment = [&path](const json& parent, const json* child) {
-      if (const auto* array = parent.get_ptr<const json::array_t*>()) {
-        const auto i = static_cast<std::size_t>(child - array->data());
-        path += "[" + std::to_string(i) + "]";
-        return;
-      }
-      for (const auto& [key, value] : *parent.get_ptr<const json::object_t*>()) {
-        if (&value == child) {
-          if (!path.empty()) path += '.';
-          path += key;
-          return;
-        }
-      }
-    };
-    for (std::size_t i = 1; i < stack_.size(); ++i) segment(*stack_[i - 1], stack_[i]);
-    const json& top = *stack_.back();
-    // The new container's own position: the next array slot, or the slot its key made.
-    segment(top, top.is_array() ? top.get_ptr<const json::array_t*>()->data() + top.size() : slot_);
-    return path;
-  }
-
-  request_check& out_;
-  std::string error_;
-  bool root_array_ = false;
-  bool root_scalar_ = false;
-  std::size_t depth_ = 0;  // containers open in the body
-  std::size_t count_ = 0;  // top-level events seen
-  element state_ = element::none;
-  std::size_t element_depth_ = 0;  // depth_ at which the current event opened
-  std::size_t index_ = 0;
-  json event_;
-  std::vector<json*> stack_;  // open containers of event_, event_ first
-  json* slot_ = nullptr;      // the member the last key created
-  std::string too_deep_error_;
-};
+  auto error = check_event(r);
+  if (!error && r.next() != token::end) return std::string("not valid JSON: ") + r.error();
+  return error;
+}
 
 inline request_check fail(request_check& out, request_status status, std::string error) {
   out.status = status;
@@ -721,8 +551,66 @@ inline request_check fail(request_check& out, request_status status, std::string
 
 }  // namespace detail
 
+// One top-level field of an event, key and value, nested values included: the reason it is
+// rejected ("<field>: <why>"), or nullopt.
+inline std::optional<std::string> check_field(std::string_view key, const json& value) {
+  if (const auto issue = detail::key_issue(key); issue != detail::text_issue::none)
+    return detail::key_error(issue, key);
+  std::string buffer;
+  detail::text_writer w(buffer);
+  w.value(value);
+  detail::json_reader r(w.text());
+  return detail::check_member(r, r.next(), key);
+}
+
+// A whole event, as the ingest sees it: the text is what the SDK sends.
+inline std::optional<std::string> validate_event_text(std::string_view text) {
+  return detail::check_event_text(text);
+}
+
+// A C++-built event: serialized (depth-bounded) and checked as text, so there is one validator.
+inline std::optional<std::string> validate_event(const json& event) {
+  if (!event.is_object()) return std::string("event must be an object");
+  std::string buffer;
+  detail::text_writer w(buffer);
+  w.value(event);
+  return detail::check_event_text(w.text());
+}
+
+// A caller's properties (a JSON object's text) checked member by member, in order. Members for
+// which skip(key) holds are read past unchecked (the SDK leaves them out: they name its fields);
+// the others are handed to keep(key, value_text).
+template <typename Skip, typename Keep>
+std::optional<std::string> check_properties(std::string_view object_text, Skip&& skip,
+                                            Keep&& keep) {
+  detail::json_reader r(object_text);
+  token t = r.next();
+  if (t != token::begin_object) return std::string("properties must be a JSON object");
+  std::string scratch;
+  for (t = r.next(); t != token::end_object; t = r.next()) {
+    if (t == token::error) return std::string("properties are not valid JSON: ") + r.error();
+    const auto key = detail::string_value(r, scratch);
+    const auto issue = key ? detail::key_issue(*key) : detail::text_issue::not_utf8;
+    if (issue != detail::text_issue::none) return detail::key_error(issue, key.value_or(""));
+    const std::string name(*key);
+    const token first = r.next();
+    const std::size_t start = r.offset();
+    if (skip(name)) {
+      if (r.skip(first) == token::error)
+        return std::string("properties are not valid JSON: ") + r.error();
+      continue;
+    }
+    if (auto error = detail::check_member(r, first, name)) return error;
+    detail::skip_to_depth(r, 1);
+    keep(name, object_text.substr(start, r.position() - start));
+  }
+  if (r.next() != token::end) return std::string("properties are not valid JSON: ") + r.error();
+  return std::nullopt;
+}
+
 // A decoded request body (not base64, not gzip): a JSON array of event objects, or one object (an
-// array of one).
+// array of one). Each event is judged on its own: a bad one is rejected with its index and the
+// rest are kept; only a body that is not JSON at all fails whole.
 inline request_check validate_request(std::string_view body) {
   request_check out;
   if (body.size() > max_request_bytes) {
@@ -730,23 +618,49 @@ inline request_check validate_request(std::string_view body) {
                         "body is " + std::to_string(body.size()) + " bytes, max " +
                             std::to_string(max_request_bytes));
   }
+  if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return detail::fail(out, request_status::empty, "empty body");
   }
-  detail::request_parser parser(out);
-  if (!json::sax_parse(body.begin(), body.end(), &parser, json::input_format_t::json, true)) {
-    return detail::fail(out, request_status::not_json, parser.error());
-  }
-  if (parser.root_is_scalar()) {
+  detail::json_reader r(body);
+  token t = r.next();
+  const bool single = t == token::begin_object;
+  if (t == token::error) return detail::fail(out, request_status::not_json, r.error());
+  if (!single && t != token::begin_array) {
     return detail::fail(out, request_status::not_object_or_array,
                         "body must be a JSON array of event objects or one event object");
   }
-  const std::size_t events = parser.events();
-  if (events == 0) return detail::fail(out, request_status::empty, "empty array: no events");
-  if (events > max_request_events) {
+  const auto not_json = [&] {
+    return detail::fail(out, request_status::not_json, "not valid JSON: " + r.error());
+  };
+  std::size_t index = 0;
+  for (t = single ? t : r.next(); t != token::end_array; t = single ? token::end_array : r.next()) {
+    if (t == token::error) return not_json();
+    const std::size_t start = r.offset();
+    std::optional<std::string> error;
+    if (t != token::begin_object) {
+      if (r.skip(t) == token::error) return not_json();
+      error = "event must be an object";
+    } else {
+      error = detail::check_event(r);
+      if (error && error->rfind("not valid JSON: ", 0) == 0) return not_json();
+    }
+    if (index < max_request_events) {
+      if (error) {
+        out.rejected.push_back({index, std::move(*error)});
+      } else {
+        out.accepted.emplace_back(body.substr(start, r.position() - start));
+        out.accepted_index.push_back(index);
+      }
+    }
+    ++index;
+  }
+  if (r.next() != token::end) return not_json();
+  if (index == 0) return detail::fail(out, request_status::empty, "empty array: no events");
+  if (index > max_request_events) {
     return detail::fail(
         out, request_status::too_many_events,
-        std::to_string(events) + " events, max " + std::to_string(max_request_events));
+        std::to_string(index) + " events, max " + std::to_string(max_request_events));
   }
   if (out.accepted.empty()) {
     out.status = request_status::no_valid_event;

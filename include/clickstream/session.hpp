@@ -10,7 +10,7 @@
 
 #include "attribution.hpp"
 #include "ids.hpp"
-#include "json.hpp"
+#include "json_text.hpp"
 
 namespace clickstream {
 
@@ -40,56 +40,63 @@ inline referrer_type referrer_type_from(std::string_view name) noexcept {
 }  // namespace detail
 
 inline std::string serialize(const session_state& s) {
-  json params = json::array();
-  for (const auto& [key, value] : s.landing.params) params.push_back({key, value});
-  return detail::dump(json{{"id", s.id},
-                           {"index", s.index},
-                           {"started", s.started_ms},
-                           {"last", s.last_activity_ms},
-                           {"referrer", s.landing.referrer},
-                           {"referrer_type", to_string(s.landing.type)},
-                           {"params", std::move(params)}});
+  std::string params;
+  detail::text_writer p(params);
+  p.put('[');
+  for (const auto& [key, value] : s.landing.params) {
+    if (p.text().size() > 1) p.put(',');
+    p.put('[');
+    p.json_string(key);
+    p.put(',');
+    p.json_string(value);
+    p.put(']');
+  }
+  p.put(']');
+  std::string out;
+  detail::object_writer w(out);
+  w.string("id", s.id);
+  w.integer("index", s.index);
+  w.integer("started", s.started_ms);
+  w.integer("last", s.last_activity_ms);
+  w.string("referrer", s.landing.referrer);
+  w.string("referrer_type", to_string(s.landing.type));
+  w.raw("params", p.text());
+  return std::string(w.close());
 }
 
 // Restores what serialize() wrote; anything else (an older format, a corrupted value) gives nullopt
 // and the tracker starts a fresh session rather than trusting it.
 inline std::optional<session_state> parse_session(std::string_view text) {
-  const json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (!j.is_object()) return std::nullopt;
-  const auto str = [&](const char* key) -> const json* {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? &*it : nullptr;
-  };
-  const auto num = [&](const char* key) -> const json* {
-    auto it = j.find(key);
-    return it != j.end() && it->is_number_integer() ? &*it : nullptr;
-  };
-  const json* id = str("id");
-  const json* index = num("index");
-  const json* started = num("started");
-  const json* last = num("last");
-  if (!id || !index || !started || !last || id->get_ref<const std::string&>().empty())
-    return std::nullopt;
+  using detail::token;
+  detail::json_reader r(text);
+  if (r.next() != token::begin_object) return std::nullopt;
   session_state s;
-  s.id = id->get<std::string>();
-  s.index = index->get<std::uint32_t>();
-  s.started_ms = started->get<std::int64_t>();
-  s.last_activity_ms = last->get<std::int64_t>();
-  if (const json* referrer = str("referrer")) s.landing.referrer = referrer->get<std::string>();
-  if (const json* type = str("referrer_type"))
-    s.landing.type = detail::referrer_type_from(type->get_ref<const std::string&>());
-  auto params = j.find("params");
-  if (params != j.end() && params->is_array()) {
-    for (const auto& pair : *params) {
-      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
-        continue;
-      const auto& key = pair[0].get_ref<const std::string&>();
-      // Only campaign keys: stored state is not trusted to name event fields.
-      if (std::find(detail::campaign_keys.begin(), detail::campaign_keys.end(), key) !=
-          detail::campaign_keys.end())
-        s.landing.params.emplace_back(key, pair[1].get<std::string>());
+  std::optional<std::int64_t> index, started, last;
+  const bool ok = detail::read_members(r, [&](const std::string& key, token t) {
+    if (key == "id") s.id = detail::string_of(r, t).value_or("");
+    if (key == "index") index = detail::integer_of(r, t);
+    if (key == "started") started = detail::integer_of(r, t);
+    if (key == "last") last = detail::integer_of(r, t);
+    if (key == "referrer") s.landing.referrer = detail::string_of(r, t).value_or("");
+    if (key == "referrer_type")
+      s.landing.type = detail::referrer_type_from(detail::string_of(r, t).value_or(""));
+    if (key == "params" && t == token::begin_array) {
+      // [[key, value], ...]; only campaign keys: stored state is not trusted to name event fields.
+      for (token pair = r.next(); pair == token::begin_array; pair = r.next()) {
+        auto k = detail::string_of(r, r.next());
+        auto v = detail::string_of(r, r.next());
+        if (r.next() != token::end_array) return;
+        if (k && v &&
+            std::find(detail::campaign_keys.begin(), detail::campaign_keys.end(), *k) !=
+                detail::campaign_keys.end())
+          s.landing.params.emplace_back(std::move(*k), std::move(*v));
+      }
     }
-  }
+  });
+  if (!ok || s.id.empty() || !index || *index < 0 || !started || !last) return std::nullopt;
+  s.index = static_cast<std::uint32_t>(*index);
+  s.started_ms = *started;
+  s.last_activity_ms = *last;
   return s;
 }
 

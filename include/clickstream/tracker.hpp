@@ -19,6 +19,7 @@
 #include "event.hpp"
 #include "ids.hpp"
 #include "json.hpp"
+#include "json_text.hpp"
 #include "queue.hpp"
 #include "random.hpp"
 #include "retry.hpp"
@@ -125,18 +126,24 @@ class tracker {
   tracker(const tracker&) = delete;
   tracker& operator=(const tracker&) = delete;
 
-  track_result track(std::string_view event_name) { return record(event_name, nullptr, false); }
+  track_result track(std::string_view event_name) { return record(event_name, {}, false); }
   track_result track(std::string_view event_name, const json& properties) {
-    return record(event_name, &properties, false);
+    return record_dom(event_name, properties, false);
+  }
+  // Properties as JSON text (an object), as hosts with their own JSON hand them over.
+  track_result track_json(std::string_view event_name, std::string_view properties) {
+    return record(event_name, properties, false);
   }
 
   // A page view: the page becomes the context of later events, and its URL and referrer the
   // attribution of a session it starts.
   track_result page_view(page_context page, const json& properties = json::object()) {
-    page_ = std::move(page);
-    if (page_.path.empty()) page_.path = parse_url(page_.url).path;
-    page_attribution_ = attribution_from_landing(page_.url, page_.referrer);
-    return record("page_view", &properties, true);
+    enter(std::move(page));
+    return record_dom("page_view", properties, true);
+  }
+  track_result page_view_json(page_context page, std::string_view properties) {
+    enter(std::move(page));
+    return record("page_view", properties, true);
   }
 
   void identify(std::string_view user_id, std::string_view identity_source = {}) {
@@ -316,7 +323,22 @@ class tracker {
     return {false, std::move(error)};
   }
 
-  track_result record(std::string_view event_name, const json* properties, bool page_view) {
+  void enter(page_context page) {
+    page_ = std::move(page);
+    if (page_.path.empty()) page_.path = parse_url(page_.url).path;
+    page_attribution_ = attribution_from_landing(page_.url, page_.referrer);
+  }
+
+  // C++ callers' properties go through the same text path as everyone's: one validator.
+  track_result record_dom(std::string_view event_name, const json& properties, bool page_view) {
+    if (properties.is_null()) return record(event_name, {}, page_view);
+    if (!properties.is_object()) return refuse("properties must be a JSON object");
+    detail::text_writer w(dom_scratch_);
+    w.value(properties);
+    return record(event_name, w.text(), page_view);
+  }
+
+  track_result record(std::string_view event_name, std::string_view properties, bool page_view) {
     if (consent_ == consent::denied) {
       ++stats_.consent_dropped;
       return {false, "consent denied: event not recorded"};
@@ -324,13 +346,21 @@ class tracker {
     if (!contract::is_event_name(event_name))
       return refuse("event_name '" + std::string(event_name.substr(0, 64)) +
                     "': 1-64 chars, a letter first, then letters, digits, _ . : -");
-    if (properties && properties->is_null()) properties = nullptr;
-    if (properties && !properties->is_object()) return refuse("properties must be a JSON object");
-    if (properties) {
-      for (auto it = properties->begin(); it != properties->end(); ++it) {
-        if (is_sdk_field(it.key())) continue;
-        if (auto error = contract::check_field(it.key(), it.value())) return refuse(*error);
-      }
+    std::size_t left_out = 0;
+    std::string_view members;
+    if (!properties.empty()) {
+      detail::object_writer kept(props_scratch_);
+      auto error = contract::check_properties(
+          properties,
+          [&](std::string_view key) {
+            const bool reserved = is_sdk_field(key);
+            left_out += reserved;
+            return reserved;
+          },
+          [&](std::string_view key, std::string_view value) { kept.raw(key, value); });
+      if (error) return refuse(std::move(*error));
+      members = kept.close();
+      members = members.substr(1, members.size() - 2);
     }
     const std::int64_t now = clock_.now_ms();
     const bool started =
@@ -347,9 +377,8 @@ class tracker {
     parts.page = &page_;
     parts.landing = &s.landing;
     parts.device = &config_.device;
-    parts.properties = properties;
-    std::size_t left_out = 0;
-    const std::string_view text = write_event(scratch_, parts, &left_out);
+    parts.properties = members;
+    const std::string_view text = write_event(scratch_, parts);
     if (text.size() > contract::max_event_bytes)
       return refuse("event is " + std::to_string(text.size()) + " bytes serialized, over " +
                     std::to_string(contract::max_event_bytes));
@@ -408,22 +437,25 @@ class tracker {
   // Reads the ingest's per-event rejections ({"accepted":n,"rejected":[{"index":i,"error":"…"}]});
   // a body in any other shape means none.
   std::size_t count_rejections(const batch& b, const std::string& body) {
-    if (body.empty()) return 0;
-    const json reply = json::parse(body, nullptr, false);
-    if (!reply.is_object()) return 0;
-    const auto it = reply.find("rejected");
-    if (it == reply.end() || !it->is_array() || it->empty()) return 0;
-    const std::size_t n = std::min(it->size(), b.events.size());
+    using detail::token;
+    detail::json_reader r(body);
+    if (r.next() != token::begin_object) return 0;
+    std::size_t n = 0;
     std::string message;
-    for (std::size_t i = 0; i < n; ++i) {
-      const json& r = (*it)[i];
-      if (!r.is_object()) continue;
-      const auto index = r.find("index");
-      const auto error = r.find("error");
-      if (!message.empty()) message += "; ";
-      message += "#" + (index != r.end() ? detail::dump(*index) : std::string("?")) + ": " +
-                 (error != r.end() && error->is_string() ? error->get<std::string>() : "rejected");
-    }
+    detail::read_members(r, [&](const std::string& key, token t) {
+      if (key != "rejected" || t != token::begin_array) return;
+      for (token e = r.next(); e == token::begin_object && n < b.events.size(); e = r.next()) {
+        std::string index = "?", error = "rejected";
+        detail::read_members(r, [&](const std::string& k, token v) {
+          if (k == "index" && v == token::number) index = std::string(r.raw());
+          if (k == "error" && v == token::string) error = detail::string_of(r, v).value_or(error);
+        });
+        if (!message.empty()) message += "; ";
+        message += "#" + index + ": " + error;
+        ++n;
+      }
+    });
+    if (n == 0) return 0;
     stats_.rejected += n;
     notify({notification::kind::rejected, b.id, n, std::move(message)});
     return n;
@@ -440,23 +472,30 @@ class tracker {
   }
 
   void save_client() {
-    store_.save_state(detail::state_client,
-                      detail::dump(json{{"client_id", client_id_},
-                                        {"user_id", user_id_},
-                                        {"identity_source", identity_source_}}));
+    std::string out;
+    detail::object_writer w(out);
+    w.string("client_id", client_id_);
+    w.string("user_id", user_id_);
+    w.string("identity_source", identity_source_);
+    store_.save_state(detail::state_client, w.close());
   }
 
   void load_client() {
+    using detail::token;
+    client_id_.clear();
+    user_id_.clear();
+    identity_source_.clear();
     const auto text = store_.load_state(detail::state_client);
-    const json j = text ? json::parse(*text, nullptr, false) : json();
-    const auto field = [&](const char* key) {
-      const auto it = j.is_object() ? j.find(key) : j.end();
-      return j.is_object() && it != j.end() && it->is_string() ? it->get<std::string>()
-                                                               : std::string();
-    };
-    client_id_ = field("client_id");
-    user_id_ = field("user_id");
-    identity_source_ = field("identity_source");
+    if (!text) return;
+    detail::json_reader r(*text);
+    if (r.next() != token::begin_object) return;
+    detail::read_members(r, [&](const std::string& key, token t) {
+      auto value = detail::string_of(r, t);
+      if (!value) return;
+      if (key == "client_id") client_id_ = std::move(*value);
+      if (key == "user_id") user_id_ = std::move(*value);
+      if (key == "identity_source") identity_source_ = std::move(*value);
+    });
   }
 
   // Activity is saved at most once a second: enough for a 30-minute timeout, and it keeps the
@@ -470,12 +509,22 @@ class tracker {
   // Which stored events form which batch: a restart resends the same batches with the same ids,
   // so a batch stored just before a crash is not stored twice.
   void save_batches() {
-    json list = json::array();
+    std::string out;
+    detail::text_writer w(out);
+    w.put('[');
     for (const auto& b : queue_.batches()) {
       if (b.events.empty()) continue;
-      list.push_back({b.id, b.events.front().seq, b.events.back().seq});
+      if (w.text().size() > 1) w.put(',');
+      w.put('[');
+      w.json_string(b.id);
+      w.put(',');
+      w.integer(b.events.front().seq);
+      w.put(',');
+      w.integer(b.events.back().seq);
+      w.put(']');
     }
-    store_.save_state(detail::state_batches, detail::dump(list));
+    w.put(']');
+    store_.save_state(detail::state_batches, w.text());
   }
 
   void restore() {
@@ -503,27 +552,45 @@ class tracker {
     if (stored.empty()) return;
     const std::int64_t now = clock_.now_ms();
     next_seq_ = stored.back().seq + 1;
-    const auto text = store_.load_state(detail::state_batches);
-    const json ranges = text ? json::parse(*text, nullptr, false) : json();
     std::size_t i = 0;
-    if (ranges.is_array()) {
-      for (const auto& range : ranges) {
-        if (!range.is_array() || range.size() != 3 || !range[0].is_string() ||
-            !range[1].is_number_unsigned() || !range[2].is_number_unsigned())
-          continue;
-        const auto first = range[1].get<std::uint64_t>();
-        const auto last = range[2].get<std::uint64_t>();
-        while (i < stored.size() && stored[i].seq < first) admit(stored[i++], now);
-        batch b;
-        b.id = range[0].get<std::string>();
-        for (; i < stored.size() && stored[i].seq <= last; ++i) {
-          const auto t = detail::stored_event_time(stored[i].body, now);
-          b.events.push_back({stored[i].seq, std::move(stored[i].body), t});
-        }
-        if (!b.events.empty()) queue_.adopt_batch(std::move(b));
+    for (const auto& [id, first, last] : saved_batches()) {
+      while (i < stored.size() && stored[i].seq < first) admit(stored[i++], now);
+      batch b;
+      b.id = id;
+      for (; i < stored.size() && stored[i].seq <= last; ++i) {
+        const auto t = detail::stored_event_time(stored[i].body, now);
+        b.events.push_back({stored[i].seq, std::move(stored[i].body), t});
       }
+      if (!b.events.empty()) queue_.adopt_batch(std::move(b));
     }
     for (; i < stored.size(); ++i) admit(stored[i], now);
+  }
+
+  struct saved_batch {
+    std::string id;
+    std::uint64_t first;
+    std::uint64_t last;
+  };
+
+  // [[id, first_seq, last_seq], ...] as save_batches() wrote it; entries in any other shape are
+  // ignored (their events are simply sent in new batches).
+  std::vector<saved_batch> saved_batches() {
+    using detail::token;
+    std::vector<saved_batch> out;
+    const auto text = store_.load_state(detail::state_batches);
+    if (!text) return out;
+    detail::json_reader r(*text);
+    if (r.next() != token::begin_array) return out;
+    for (token t = r.next(); t == token::begin_array; t = r.next()) {
+      auto id = detail::string_of(r, r.next());
+      const auto first = detail::integer_of(r, r.next());
+      const auto last = detail::integer_of(r, r.next());
+      if (r.next() != token::end_array) break;
+      if (id && first && last && *first >= 0 && *last >= *first)
+        out.push_back({std::move(*id), static_cast<std::uint64_t>(*first),
+                       static_cast<std::uint64_t>(*last)});
+    }
+    return out;
   }
 
   void admit(stored_event& e, std::int64_t now) {
@@ -550,7 +617,10 @@ class tracker {
   attribution page_attribution_;
   std::deque<queued_event> held_;  // events waiting for consent, in memory only
   std::deque<notification> notifications_;
-  std::string scratch_;  // where events are written; reused, so track() does not grow it each time
+  // Buffers reused by every track(), so the hot path does not allocate for them.
+  std::string scratch_;        // the event
+  std::string props_scratch_;  // the properties kept
+  std::string dom_scratch_;    // a C++ caller's properties as text
   stats stats_;
   std::uint64_t next_seq_ = 1;
   std::uint64_t unreported_dropped_ = 0;
