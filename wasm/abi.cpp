@@ -5,9 +5,9 @@
 
 #include <clickstream/clickstream.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>

@@ -513,7 +513,7 @@ inline std::optional<std::string> check_event(json_reader& r) {
       failure = key_error(issue, key.value_or(""));
       break;
     }
-    const std::string name(*key);
+    const std::string_view name = *key;  // scratch holds it until the next key
     named = named || name == "event_name";
     if ((failure = check_member(r, r.next(), name))) break;
     skip_to_depth(r, depth);
@@ -592,7 +592,7 @@ std::optional<std::string> check_properties(std::string_view object_text, Skip&&
     const auto key = detail::string_value(r, scratch);
     const auto issue = key ? detail::key_issue(*key) : detail::text_issue::not_utf8;
     if (issue != detail::text_issue::none) return detail::key_error(issue, key.value_or(""));
-    const std::string name(*key);
+    const std::string_view name = *key;  // scratch holds it until the next key
     const token first = r.next();
     const std::size_t start = r.offset();
     if (skip(name)) {

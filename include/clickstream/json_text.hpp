@@ -401,6 +401,10 @@ class json_reader {
   };
 
   char peek() const noexcept { return pos_ < s_.size() ? s_[pos_] : '\0'; }
+  bool at(std::string_view word) const noexcept {
+    return s_.size() - pos_ >= word.size() &&
+           std::memcmp(s_.data() + pos_, word.data(), word.size()) == 0;
+  }
 
   void skip_space() noexcept {
     while (pos_ < s_.size() &&
@@ -442,7 +446,7 @@ class json_reader {
       if (!scan_string()) return token::error;
       t = token::string;
     } else if (c == '-' || (c >= '0' && c <= '9')) {
-      if (s_.compare(pos_, 9, "-Infinity") == 0) {
+      if (at(std::string_view("-Infinity"))) {
         pos_ += 9;
         t = token::non_finite;
       } else if (!scan_number()) {
@@ -462,7 +466,7 @@ class json_reader {
   }
 
   bool literal(std::string_view word, token kind, token& t) {
-    if (s_.compare(pos_, word.size(), word) != 0) return false;
+    if (!at(word)) return false;
     pos_ += word.size();
     t = kind;
     return true;

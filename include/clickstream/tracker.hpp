@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <optional>
 #include <string>
@@ -615,8 +614,8 @@ class tracker {
   std::string identity_source_;
   page_context page_;
   attribution page_attribution_;
-  std::deque<queued_event> held_;  // events waiting for consent, in memory only
-  std::deque<notification> notifications_;
+  fifo<queued_event> held_;  // events waiting for consent, in memory only
+  fifo<notification> notifications_;
   // Buffers reused by every track(), so the hot path does not allocate for them.
   std::string scratch_;        // the event
   std::string props_scratch_;  // the properties kept
