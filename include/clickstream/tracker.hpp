@@ -157,6 +157,7 @@ class tracker {
     user_id_.clear();
     identity_source_.clear();
     client_id_ = to_string(uuid_v4(random_));
+    ++generation_;
     session_.clear();
     save_client();
     store_.save_state(detail::state_session, "");
@@ -300,19 +301,49 @@ class tracker {
   }
 
   // Re-reads the identity and session another tracker (another tab) may have written to the
-  // shared storage; the most recent session wins.
+  // shared storage. Every tab applies the same rules, so tabs agree whatever order their writes
+  // crossed in: a later identity (one more reset()) wins, and between two made at once (two tabs'
+  // first visit) the smaller client id; between two sessions of one client the later (higher
+  // index) wins, then the one started first, then the smaller id. When ours wins it is written
+  // back, so the other tab takes it.
   void reload_state() {
-    load_client();
-    if (auto text = store_.load_state(detail::state_session)) {
-      auto stored = parse_session(*text);
-      if (!stored) {
-        session_.clear();
-      } else if (stored->last_activity_ms >= session_.state().last_activity_ms ||
-                 stored->index > session_.state().index) {
-        session_.restore(std::move(*stored));
-        saved_activity_ms_ = session_.state().last_activity_ms;
+    const auto stored = read_client();
+    bool identity_changed = false;
+    if (stored && stored->id != client_id_) {
+      const bool theirs = stored->generation != generation_ ? stored->generation > generation_
+                                                            : stored->id < client_id_;
+      if (!theirs) {
+        // The stored session is the losing client's: reassert ours whole.
+        save_client();
+        if (!session_.state().id.empty())
+          store_.save_state(detail::state_session, serialize(session_.state()));
+        return;
       }
+      client_id_ = stored->id;
+      generation_ = stored->generation;
+      identity_changed = true;
     }
+    if (stored) {
+      user_id_ = stored->user_id;
+      identity_source_ = stored->identity_source;
+    }
+    const auto text = store_.load_state(detail::state_session);
+    auto theirs = text ? parse_session(*text) : std::nullopt;
+    const session_state& ours = session_.state();
+    if (!theirs) {
+      if (!ours.id.empty() && !identity_changed)
+        store_.save_state(detail::state_session, serialize(ours));
+      if (identity_changed) session_.clear();
+      return;
+    }
+    if (theirs->id == ours.id) {
+      theirs->last_activity_ms = std::max(theirs->last_activity_ms, ours.last_activity_ms);
+    } else if (!identity_changed && !ours.id.empty() && !later(*theirs, ours)) {
+      store_.save_state(detail::state_session, serialize(ours));
+      return;
+    }
+    session_.restore(std::move(*theirs));
+    saved_activity_ms_ = session_.state().last_activity_ms;
   }
 
  private:
@@ -470,31 +501,46 @@ class tracker {
     if (notifications_.size() > config_.max_notifications) notifications_.pop_front();
   }
 
+  struct client_state {
+    std::string id;
+    std::string user_id;
+    std::string identity_source;
+    std::int64_t generation = 0;  // resets so far: a later identity beats an earlier one
+  };
+
+  static bool later(const session_state& a, const session_state& b) noexcept {
+    if (a.index != b.index) return a.index > b.index;
+    if (a.started_ms != b.started_ms) return a.started_ms < b.started_ms;
+    return a.id < b.id;
+  }
+
   void save_client() {
     std::string out;
     detail::object_writer w(out);
     w.string("client_id", client_id_);
     w.string("user_id", user_id_);
     w.string("identity_source", identity_source_);
+    w.integer("generation", generation_);
     store_.save_state(detail::state_client, w.close());
   }
 
-  void load_client() {
+  std::optional<client_state> read_client() {
     using detail::token;
-    client_id_.clear();
-    user_id_.clear();
-    identity_source_.clear();
     const auto text = store_.load_state(detail::state_client);
-    if (!text) return;
+    if (!text) return std::nullopt;
     detail::json_reader r(*text);
-    if (r.next() != token::begin_object) return;
+    if (r.next() != token::begin_object) return std::nullopt;
+    client_state c;
     detail::read_members(r, [&](const std::string& key, token t) {
+      if (key == "generation") c.generation = detail::integer_of(r, t).value_or(0);
       auto value = detail::string_of(r, t);
       if (!value) return;
-      if (key == "client_id") client_id_ = std::move(*value);
-      if (key == "user_id") user_id_ = std::move(*value);
-      if (key == "identity_source") identity_source_ = std::move(*value);
+      if (key == "client_id") c.id = std::move(*value);
+      if (key == "user_id") c.user_id = std::move(*value);
+      if (key == "identity_source") c.identity_source = std::move(*value);
     });
+    if (c.id.empty()) return std::nullopt;
+    return c;
   }
 
   // Activity is saved at most once a second: enough for a 30-minute timeout, and it keeps the
@@ -532,8 +578,12 @@ class tracker {
       if (*text == "denied") consent_ = consent::denied;
       if (*text == "pending") consent_ = consent::pending;
     }
-    load_client();
-    if (client_id_.empty()) {
+    if (auto c = read_client()) {
+      client_id_ = std::move(c->id);
+      user_id_ = std::move(c->user_id);
+      identity_source_ = std::move(c->identity_source);
+      generation_ = c->generation;
+    } else {
       client_id_ = to_string(uuid_v4(random_));
       save_client();
     }
@@ -621,6 +671,7 @@ class tracker {
   std::string props_scratch_;  // the properties kept
   std::string dom_scratch_;    // a C++ caller's properties as text
   stats stats_;
+  std::int64_t generation_ = 0;
   std::uint64_t next_seq_ = 1;
   std::uint64_t unreported_dropped_ = 0;
   std::int64_t saved_activity_ms_ = std::numeric_limits<std::int64_t>::min() / 2;

@@ -521,3 +521,92 @@ TEST_CASE("tracker: deterministic given clock, randomness and script") {
   CHECK(a.size() > 1000);
   CHECK(a == run());
 }
+
+namespace {
+
+// One tab's view of a shared store (localStorage): state writes reach the other tab only when
+// its host delivers them (the browser's `storage` event), so two tabs can race.
+class tab_storage final : public storage {
+ public:
+  bool append(std::uint64_t seq, std::string_view body) override { return own_.append(seq, body); }
+  void remove(const std::vector<std::uint64_t>& seqs) override { own_.remove(seqs); }
+  std::vector<stored_event> load() override { return own_.load(); }
+  void save_state(std::string_view key, std::string_view value) override {
+    own_.save_state(key, value);
+    outbox.emplace_back(key, value);
+  }
+  std::optional<std::string> load_state(std::string_view key) override {
+    return own_.load_state(key);
+  }
+  void receive(const std::string& key, const std::string& value) { own_.save_state(key, value); }
+  std::vector<std::pair<std::string, std::string>> outbox;
+
+ private:
+  memory_storage own_;
+};
+
+// Delivers what each tab wrote to the other, as storage events, until neither writes back.
+void sync(tab_storage& a, tracker& ta, tab_storage& b, tracker& tb) {
+  for (int round = 0; round < 10 && (!a.outbox.empty() || !b.outbox.empty()); ++round) {
+    auto from_a = std::move(a.outbox);
+    auto from_b = std::move(b.outbox);
+    a.outbox.clear();
+    b.outbox.clear();
+    for (const auto& [k, v] : from_a) b.receive(k, v);
+    if (!from_a.empty()) tb.reload_state();
+    for (const auto& [k, v] : from_b) a.receive(k, v);
+    if (!from_b.empty()) ta.reload_state();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("tracker: two tabs on a first visit at once agree on one client and one session") {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    CAPTURE(seed);
+    manual_clock clock(t0);
+    seeded_random ra(seed), rb(seed * 7919);
+    tab_storage sa, sb;
+    config cfg;
+    tracker a(cfg, clock, ra, sa);  // both create a client id before seeing the other's
+    tracker b(cfg, clock, rb, sb);
+    a.track("first_in_a");
+    clock.advance(static_cast<std::int64_t>(seed % 3));
+    b.track("first_in_b");
+    sync(sa, a, sb, b);
+    CHECK(a.client_id() == b.client_id());
+    CHECK(a.session().id == b.session().id);
+    CHECK(a.session().index == 1);
+    clock.advance(minute);
+    a.track("later");
+    b.track("later");
+    sync(sa, a, sb, b);
+    CHECK(a.session().id == b.session().id);
+  }
+}
+
+TEST_CASE("tracker: a reset in one tab wins in the other; a newer session beats an older one") {
+  manual_clock clock(t0);
+  seeded_random ra(1), rb(2);
+  tab_storage sa, sb;
+  config cfg;
+  tracker a(cfg, clock, ra, sa);
+  sync(sa, a, sb, *std::make_unique<tracker>(cfg, clock, rb, sb));
+  tracker b(cfg, clock, rb, sb);
+  a.identify("user_1");
+  a.track("x");
+  sync(sa, a, sb, b);
+  CHECK(b.user_id() == "user_1");
+  CHECK(b.client_id() == a.client_id());
+  b.reset();  // sign-out in tab B
+  b.track("y");
+  sync(sa, a, sb, b);
+  CHECK(a.client_id() == b.client_id());
+  CHECK(a.user_id().empty());
+  CHECK(a.session().id == b.session().id);
+  clock.advance(40 * minute);  // A's session expires; A starts session 2, B learns of it
+  a.track("z");
+  sync(sa, a, sb, b);
+  CHECK(b.session().id == a.session().id);
+  CHECK(b.session().index == a.session().index);
+}
