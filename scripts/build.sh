@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build-wasm.sh
 npx tsc -p wasm/tsconfig.json
+# The ingest Lambda loads the validator from its own folder, so that folder alone is the asset.
+cp dist/wasm/clickstream.node.mjs examples/ingest/lambda/

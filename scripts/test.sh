@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test: formatting, the native suites in Release and under ASan+UBSan.
+# Every test: formatting, the native suites in Release and under ASan+UBSan, the wasm artefacts
+# and the core suite in wasm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -18,3 +19,14 @@ cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DCLICKSTREAM_SANITIZE=ON >/de
 cmake --build build/asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build/asan --output-on-failure
+
+echo "== wasm"
+bash scripts/build-wasm.sh
+ctest --test-dir build/wasm --output-on-failure
+
+# ---- JS host tests (node --test) go here ----
+
+echo "== ingest"
+# The Lambda's copy of the validator, from the wasm just built (scripts/build.sh makes the same copy).
+cp dist/wasm/clickstream.node.mjs examples/ingest/lambda/
+node --test examples/ingest/test/
