@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test: formatting, the native suites in Release and under ASan+UBSan, the wasm artefacts
-# and the core suite in wasm.
+# and the core suite in wasm, the JS host, the browser end to end, and the ingest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -24,7 +24,12 @@ echo "== wasm"
 bash scripts/build-wasm.sh
 ctest --test-dir build/wasm --output-on-failure
 
-# ---- JS host tests (node --test) go here ----
+echo "== JS host"
+npx tsc -p wasm/tsconfig.json
+node --test tests/js/
+
+echo "== browser end to end (headless Chromium)"
+node --test tests/browser/
 
 echo "== ingest"
 # The Lambda's copy of the validator, from the wasm just built (scripts/build.sh makes the same copy).
