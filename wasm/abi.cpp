@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,10 +31,11 @@ using namespace clickstream;
 class host_storage final : public storage {
  public:
   bool append(std::uint64_t seq, std::string_view body) override {
+    if (!persist) return true;  // memory storage: the core's own queue is all there is
     return cs_host_append(static_cast<double>(seq), body.data(), static_cast<int>(body.size()));
   }
   void remove(const std::vector<std::uint64_t>& seqs) override {
-    if (seqs.empty()) return;
+    if (seqs.empty() || !persist) return;
     const std::vector<double> as_doubles(seqs.begin(), seqs.end());
     cs_host_remove(as_doubles.data(), static_cast<int>(as_doubles.size()));
   }
@@ -47,7 +49,7 @@ class host_storage final : public storage {
   void save_state(std::string_view key, std::string_view value) override {
     const std::string k(key);
     state_[k] = std::string(value);
-    cs_host_save_state(k.c_str(), value.data(), static_cast<int>(value.size()));
+    if (persist) cs_host_save_state(k.c_str(), value.data(), static_cast<int>(value.size()));
   }
   std::optional<std::string> load_state(std::string_view key) override {
     const auto it = state_.find(std::string(key));
@@ -59,6 +61,9 @@ class host_storage final : public storage {
   void restore_state(std::string key, std::string value) {
     state_[std::move(key)] = std::move(value);
   }
+
+  // Off when the host keeps nothing: then no event is copied out to JS at all.
+  bool persist = true;
 
  private:
   std::map<std::uint64_t, std::string> restored_;
@@ -80,9 +85,13 @@ const char* give(std::string text) {
 
 void at(double now) { host_clock.set(static_cast<std::int64_t>(now)); }
 
+// NaN keeps the default; anything else is clamped into the field's range (a size_t is 32 bits in
+// wasm: 1e10 must not wrap around to a tiny cap).
 template <typename Number>
 void setting(const double* settings, int count, int index, Number& field) {
-  if (index < count && !std::isnan(settings[index])) field = static_cast<Number>(settings[index]);
+  if (index >= count || std::isnan(settings[index])) return;
+  const double top = static_cast<double>(std::numeric_limits<Number>::max());
+  field = static_cast<Number>(std::clamp(settings[index], 0.0, top));
 }
 
 const char* result_of(const track_result& r) { return give(r ? std::string() : r.error); }
@@ -98,6 +107,9 @@ EMSCRIPTEN_KEEPALIVE void cs_restore_event(double seq, const char* body) {
 EMSCRIPTEN_KEEPALIVE void cs_restore_state(const char* key, const char* value) {
   host_store.restore_state(key, value);
 }
+
+// Before cs_create: 0 when the host persists nothing (memory storage).
+EMSCRIPTEN_KEEPALIVE void cs_set_persist(int on) { host_store.persist = on != 0; }
 
 EMSCRIPTEN_KEEPALIVE int cs_create(const char* endpoint, const double* settings, int count,
                                    int consent_state, std::uint32_t seed_lo, std::uint32_t seed_hi,

@@ -18,6 +18,7 @@ export interface CsModule {
   stringToUTF8(text: string, ptr: number, maxBytes: number): void;
   _cs_restore_event(seq: number, body: number): void;
   _cs_restore_state(key: number, value: number): void;
+  _cs_set_persist(on: number): void;
   _cs_create(endpoint: number, settings: number, count: number, consent: number, seedLo: number,
     seedHi: number, now: number): number;
   _cs_set_device(locale: number, timezone: number, screen: number, viewport: number,
@@ -105,6 +106,11 @@ export class Abi {
   }
   restoreState(key: string, value: string): void {
     this.m._cs_restore_state(this.s(0, key), this.s(1, value));
+  }
+
+  /** Before create: with false, the core never copies an event out to csHost (memory storage). */
+  setPersist(on: boolean): void {
+    this.m._cs_set_persist(on ? 1 : 0);
   }
 
   /** On a fresh instance (cs_create refuses only a second tracker in one instance). */

@@ -50,6 +50,7 @@ export class Engine {
     const { state, events } = store.load();
     for (const [key, value] of state) abi.restoreState(key, value);
     for (const [seq, body] of events) abi.restoreEvent(seq, body);
+    abi.setPersist(store.persists);
     abi.create(o.endpoint, o.settings, o.consent, o.now());
     abi.setDevice(...o.device);
     const engine = new Engine(abi, o);

@@ -130,6 +130,11 @@ export class QueueStore implements CsHost {
     this.head = `${prefix}:${queueId}:`;
   }
 
+  /** Whether the core should hand events over at all (false for memory storage). */
+  get persists(): boolean {
+    return this.p.writes;
+  }
+
   append(seq: number, body: string): boolean {
     // track()'s hot path: in memory, not even the key is built.
     if (this.p.writes) this.p.set(this.head + 'e:' + seq, body);
