@@ -18,9 +18,9 @@ if ((${#missing[@]})); then
     "${missing[@]}" >/dev/null
 fi
 
-# npm packages, exactly as locked, for the SDK and for the ingest example; reinstalled when a lock
-# file changed since the last install.
-for dir in . examples/ingest; do
+# npm packages, exactly as locked, for the SDK, the ingest and the shop (in that order: the shop
+# links the SDK); reinstalled when a lock file changed since the last install.
+for dir in . examples/ingest examples/nextjs; do
   if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
      [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     echo "setup: npm ci in $dir"

@@ -35,3 +35,6 @@ echo "== ingest"
 # The Lambda's copy of the validator, from the wasm just built (scripts/build.sh makes the same copy).
 cp dist/wasm/clickstream.node.mjs examples/ingest/lambda/
 node --test examples/ingest/test/
+
+echo "== Next.js shop end to end (next build + start, next dev, headless Chromium)"
+NEXT_TELEMETRY_DISABLED=1 node --test examples/nextjs/test/
