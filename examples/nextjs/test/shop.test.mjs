@@ -1,6 +1,7 @@
 // The shop end to end: `next build` + `next start`, the local collector, headless Chromium through
 // the seed's scenario (docs/nextjs.md); every assertion reads the files the collector stored.
 // Run: node --test examples/nextjs/test/   (needs examples/nextjs/node_modules and /usr/bin/chromium)
+import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { startCollector } from '../../ingest/collector.mjs';
 import { CHROMIUM_ARGS } from '../../../tests/browser/sink.mjs';
 import { productById } from '../lib/catalog.js';
 import { landingUrl, seedScenario } from '../scenario.mjs';
-import { buildShop, ensureSdkBuilt, freePort, startShop } from '../servers.mjs';
+import { buildShop, ensureSdkBuilt, freePort, shopDir, startShop } from '../servers.mjs';
 import { format, measure } from '../size.mjs';
 
 let collector, shop, browser, dataDir;
@@ -196,6 +197,30 @@ test('next dev (StrictMode replays every effect): one page_view per navigation, 
   } finally {
     await context.close();
     await dev.stop();
+  }
+});
+
+test('npm run shop starts the collector and the shop and prints both URLs', async () => {
+  // dev.mjs writes to .collector-data/ by default; point it at a temp folder instead.
+  const data = await mkdtemp(path.join(os.tmpdir(), 'clickstream-shop-dev-'));
+  const child = spawn(process.execPath, [path.join(shopDir, 'dev.mjs')], {
+    env: { ...process.env, CLICKSTREAM_DATA_DIR: data, NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    const urls = await until('both URLs', async () => out, (o) => /collector: http/.test(o), 90_000);
+    const shopUrl = urls.match(/shop: +(http:\/\/127\.0\.0\.1:\d+)\//)[1];
+    const collectorUrl = urls.match(/collector: (http\S+)/)[1];
+    assert.equal((await fetch(shopUrl)).status, 200);
+    const preflight = await fetch(collectorUrl, { method: 'OPTIONS',
+      headers: { origin: shopUrl, 'access-control-request-method': 'POST' } });
+    assert.equal(preflight.status, 204);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await rm(data, { recursive: true, force: true });
   }
 });
 
