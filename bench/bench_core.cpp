@@ -91,7 +91,7 @@ void BM_batch_body_100(benchmark::State& state) {
   t.flush();
   const auto r = t.next_request();
   batch b;
-  for (const auto& e : json::parse(r->body)) b.events.push_back({0, detail::dump(e), 0});
+  for (const auto& e : json::parse(r->body)) b.events.push_back({0, e.dump(), 0});
   for (auto _ : state) benchmark::DoNotOptimize(b.body());
   state.SetItemsProcessed(state.iterations() * 100);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * b.body_bytes()));

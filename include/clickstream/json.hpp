@@ -1,25 +1,11 @@
-// The JSON type the core speaks, and the one way it serializes: never throwing, never aborting
-// (invalid UTF-8 is replaced), so the same code is safe with -fno-exceptions in wasm.
+// The JSON type of the C++ API (caller properties). The core itself reads and writes JSON text
+// with json_text.hpp; nlohmann is only this public vocabulary type.
 #pragma once
 
 #include <nlohmann/json.hpp>
-#include <string>
 
 namespace clickstream {
 
 using json = nlohmann::json;
 
-namespace detail {
-
-inline std::string dump(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-inline void dump_to(std::string& out, const json& value) {
-  nlohmann::detail::serializer<json> s(nlohmann::detail::output_adapter<char>(out), ' ',
-                                       json::error_handler_t::replace);
-  s.dump(value, false, false, 0);
-}
-
-}  // namespace detail
 }  // namespace clickstream

@@ -386,11 +386,11 @@ TEST_SUITE("contract") {
   TEST_CASE("validate_event: at most 32 KiB serialized") {
     json e = event();
     for (int i = 0; i < 200; ++i) e["p" + std::to_string(i)] = std::string(150, 'v');
-    const std::size_t size = clickstream::detail::dump(e).size();
+    const std::size_t size = e.dump().size();
     REQUIRE(size < contract::max_event_bytes);
     CHECK(event_error(e).empty());
     for (int i = 200; i < 240; ++i) e["p" + std::to_string(i)] = std::string(150, 'v');
-    const std::size_t over = clickstream::detail::dump(e).size();
+    const std::size_t over = e.dump().size();
     REQUIRE(over > contract::max_event_bytes);
     CHECK(event_error(e) == "event is " + std::to_string(over) + " bytes serialized, max 32768");
   }
