@@ -151,7 +151,8 @@ export class QueueStore implements CsHost {
   flush(): void {
     const pending = this.pending;
     this.pending = [];
-    for (let i = 0; i < pending.length; i += 2) this.p.set(this.head + 'e:' + pending[i], pending[i + 1] as string);
+    for (let i = 0; i < pending.length; i += 2)
+      this.p.set(this.head + 'e:' + pending[i], pending[i + 1] as string);
   }
 
   remove(seqs: number[]): void {
