@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build-wasm.sh
-npx tsc -p wasm/tsconfig.json
+npm run build:js
 # The ingest Lambda loads the validator from its own folder, so that folder alone is the asset.
 cp dist/wasm/clickstream.node.mjs examples/ingest/lambda/

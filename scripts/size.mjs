@@ -1,5 +1,6 @@
-// The browser entry's size as a page downloads it: the JS modules reachable from dist/index.js,
-// the wasm glue and the .wasm, each gzip -9. `node scripts/size.mjs` prints the table.
+// The browser entry's size as a page downloads it: the JS reachable from dist/index.js (one
+// bundle, scripts/bundle.mjs) and the .wasm it fetches, each gzip -9. `node scripts/size.mjs`
+// prints the table.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,16 +28,12 @@ function moduleGraph(entry) {
 }
 
 export function measure() {
-  const files = moduleGraph(path.join(dist, 'index.js'));
-  const host = files.filter((f) => !f.includes(`${path.sep}wasm${path.sep}`));
-  const glue = files.filter((f) => f.includes(`${path.sep}wasm${path.sep}`));
-  const hostBytes = Buffer.concat(host.map((f) => fs.readFileSync(f)));
+  const host = moduleGraph(path.join(dist, 'index.js'));
   const rows = {
-    host: { files: host.length, gz: gz(hostBytes) },
-    glue: { files: glue.length, gz: glue.reduce((n, f) => n + gz(fs.readFileSync(f)), 0) },
+    host: { files: host.length, gz: gz(Buffer.concat(host.map((f) => fs.readFileSync(f)))) },
     wasm: { files: 1, gz: gz(fs.readFileSync(path.join(dist, 'wasm/clickstream.wasm'))) },
   };
-  return { ...rows, total: rows.host.gz + rows.glue.gz + rows.wasm.gz };
+  return { ...rows, total: rows.host.gz + rows.wasm.gz };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

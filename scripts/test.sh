@@ -25,7 +25,7 @@ bash scripts/build-wasm.sh
 ctest --test-dir build/wasm --output-on-failure
 
 echo "== JS host"
-npx tsc -p wasm/tsconfig.json
+npm run build:js
 node --test tests/js/
 
 echo "== browser end to end (headless Chromium)"

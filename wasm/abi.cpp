@@ -1,6 +1,7 @@
-// The C ABI the JS host calls (docs/wasm-abi.md). One tracker per module instance. Time comes in
-// with every call, randomness as a seed, storage through three host imports; strings coming out
-// point into a buffer owned here, valid until the next call that returns one.
+// The C ABI the JS host calls (docs/wasm-abi.md), linked as a standalone wasm (no Emscripten
+// glue). One tracker per module instance. Time comes in with every call, randomness as a seed,
+// storage through three host imports; strings coming out point into a buffer owned here, valid
+// until the next call that returns one.
 #include <emscripten/emscripten.h>
 
 #include <clickstream/clickstream.hpp>
@@ -14,13 +15,11 @@
 #include <string>
 #include <vector>
 
-EM_JS(int, cs_host_append, (double seq, const char* body, int length),
-      { return Module["csHost"]["append"](seq, UTF8ToString(body, length)) ? 1 : 0; });
-EM_JS(void, cs_host_remove, (const double* seqs, int count), {
-  Module["csHost"]["remove"](Array.from(HEAPF64.subarray(seqs >> 3, (seqs >> 3) + count)));
-});
-EM_JS(void, cs_host_save_state, (const char* key, const char* value, int length),
-      { Module["csHost"]["saveState"](UTF8ToString(key), UTF8ToString(value, length)); });
+// The host's storage calls (module "cs"; wasm/src/module.ts provides them).
+#define CS_IMPORT(name) extern "C" __attribute__((import_module("cs"), import_name(#name)))
+CS_IMPORT(append) int cs_host_append(double seq, const char* body, int length);
+CS_IMPORT(remove) void cs_host_remove(const double* seqs, int count);
+CS_IMPORT(save_state) void cs_host_save_state(const char* key, const char* value, int length);
 
 namespace {
 

@@ -2,14 +2,14 @@
 //   node examples/nextjs/size.mjs
 // Turbopack hoists the SDK's modules into one module of a chunk that also carries the shop's
 // components, so chunks are split into their modules (`,<id>,a=>{`) and only modules holding an
-// SDK string count: 'csHost' (the host and the glue) or the React bindings' error message.
+// SDK string count: the loader's error message or the React bindings'.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { shopDir } from './servers.mjs';
 
-const MARKERS = ['csHost', 'clickstream-sdk/react'];
+const MARKERS = ['clickstream wasm', 'clickstream-sdk/react'];
 const gz = (b) => gzipSync(b, { level: 9 }).length;
 
 function modules(text) {

@@ -1,6 +1,7 @@
-// The browser/bundler entry (`default` export condition). The wasm glue is imported only when a
-// tracker is created, and the .wasm is located through import.meta.url, which webpack and Turbopack
-// turn into a hashed asset.
+// The browser/bundler entry (`default` export condition), shipped bundled and minified
+// (scripts/bundle.mjs). The .wasm is fetched only when a tracker is created, located through
+// import.meta.url, which webpack and Turbopack turn into a hashed asset.
+import { instantiate } from './module.js';
 import { createTrackerIn } from './tracker.js';
 import type { Tracker, TrackerConfig } from './types.cjs';
 
@@ -10,9 +11,7 @@ export function createTracker(config: TrackerConfig): Tracker {
   return createTrackerIn({
     platform: 'web',
     defaultStorage: 'local',
-    load: (csHost) => import('./wasm/clickstream.mjs').then((m) => m.default({
-      csHost,
-      locateFile: () => new URL('./wasm/clickstream.wasm', import.meta.url).href,
-    })),
+    load: (csHost) => instantiate(fetch(new URL('./wasm/clickstream.wasm', import.meta.url)),
+      csHost),
   }, config);
 }

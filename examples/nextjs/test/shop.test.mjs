@@ -227,6 +227,6 @@ test('npm run shop starts the collector and the shop and prints both URLs', asyn
 test('the SDK\'s share of the client download (printed; docs/nextjs.md)', async (t) => {
   const m = await measure();
   for (const line of format(m).split('\n')) t.diagnostic(line);
-  assert.equal(m.sdk.length >= 2, true, 'the host and the glue chunks');
+  assert.equal(m.sdk.length >= 1, true, 'the SDK\'s modules found in the chunks');
   assert.equal(m.wasm.length, 1, 'the .wasm emitted as an asset');
 });

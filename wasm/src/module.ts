@@ -1,0 +1,74 @@
+// Instantiates a clickstream wasm built with -sSTANDALONE_WASM: no Emscripten glue, just the
+// module's imports (the three storage calls of docs/wasm-abi.md and two runtime hooks) and the
+// UTF-8 helpers the ABI wrapper needs. Both artefacts load through here.
+import type { CsHost, CsModule } from './abi.js';
+
+/** The wasm's own exports, as the linker names them. */
+type Exports = Record<string, (...args: number[]) => number> & {
+  memory: WebAssembly.Memory;
+  _initialize(): void;
+};
+
+const decoder = /* @__PURE__ */ new TextDecoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
+
+/** `bytes` (or a fetch of them) compiled, instantiated and wrapped as the ABI wrapper expects. */
+export async function instantiate(source: BufferSource | Promise<Response>,
+  host: CsHost): Promise<CsModule> {
+  let e: Exports;
+  let bytes = new Uint8Array(0);
+  let doubles = new Float64Array(0);
+  // Memory growth replaces the buffer: views are rebuilt on first use after it.
+  const u8 = (): Uint8Array => (bytes.buffer === e.memory.buffer ? bytes
+    : (bytes = new Uint8Array(e.memory.buffer)));
+  const f64 = (): Float64Array => (doubles.buffer === e.memory.buffer ? doubles
+    : (doubles = new Float64Array(e.memory.buffer)));
+  const text = (ptr: number, length?: number): string => {
+    const heap = u8();
+    let end = ptr;
+    if (length === undefined) while (heap[end]) end++;
+    else end += length;
+    return decoder.decode(heap.subarray(ptr, end));
+  };
+  const imports = {
+    cs: {
+      append: (seq: number, body: number, length: number) => (host.append(seq, text(body, length))
+        ? 1 : 0),
+      remove: (seqs: number, count: number) => host.remove(Array.from(f64().subarray(seqs >> 3,
+        (seqs >> 3) + count))),
+      save_state: (key: number, value: number, length: number) => host.saveState(text(key),
+        text(value, length)),
+    },
+    env: { emscripten_notify_memory_growth: () => undefined },
+    wasi_snapshot_preview1: {
+      proc_exit: (code: number) => {
+        throw new WebAssembly.RuntimeError(`clickstream wasm aborted (${code})`);
+      },
+    },
+  };
+  const { instance } = await (source instanceof Promise
+    ? source.then(async (response) => {
+      if (!response.ok) throw new Error(`clickstream wasm: HTTP ${response.status}`);
+      return WebAssembly.instantiate(await response.arrayBuffer(), imports);
+    })
+    : WebAssembly.instantiate(source, imports));
+  e = instance.exports as Exports;
+  e._initialize();
+  const module: Record<string, unknown> = {
+    get HEAPU8() {
+      return u8();
+    },
+    get HEAPF64() {
+      return f64();
+    },
+    _malloc: e.malloc,
+    _free: e.free,
+    UTF8ToString: (ptr: number) => text(ptr),
+    stringToUTF8: (value: string, ptr: number, maxBytes: number) => {
+      const { written } = encoder.encodeInto(value, u8().subarray(ptr, ptr + maxBytes - 1));
+      u8()[ptr + written] = 0;
+    },
+  };
+  for (const name of Object.keys(e)) if (name.startsWith('cs_')) module[`_${name}`] = e[name];
+  return module as unknown as CsModule;
+}
