@@ -128,41 +128,57 @@ struct event_parts {
   std::string_view properties;
 };
 
-// Serializes an event into `scratch` (a buffer reused from call to call) and returns its text.
-inline std::string_view write_event(std::string& scratch, const event_parts& e) {
-  // The contract's limits: strings the SDK fills in are cut to fit rather than failing the event.
-  constexpr std::size_t text = 256, url = 2048;
+namespace detail {
+// The contract's limits: strings the SDK fills in are cut to fit rather than failing the event.
+inline constexpr std::size_t sdk_text_max = 256, sdk_url_max = 2048;
+}  // namespace detail
+
+// The members every event shares until the identity, the session, the page or the device changes
+// (most of an event's bytes), written into `out` as "k":v,... without braces: the tracker writes
+// them once per change, not once per event.
+inline std::string_view write_context(std::string& out, const event_parts& e) {
+  using detail::sdk_text_max, detail::sdk_url_max;
+  detail::object_writer w(out);
+  w.string("client_id", e.identity.client_id, sdk_text_max);
+  w.string("session_id", e.identity.session_id, sdk_text_max);
+  w.integer("session_index", e.identity.session_index);
+  w.string("user_id", e.identity.user_id, sdk_text_max);
+  w.string("identity_source", e.identity.identity_source, sdk_text_max);
+  w.string("login_state", e.identity.user_id.empty() ? "anonymous" : "logged_in");
+  if (e.page) {
+    w.string("page_url", e.page->url, sdk_url_max);
+    w.string("page_path", e.page->path, sdk_url_max);
+    w.string("page_title", e.page->title, sdk_text_max);
+  }
+  if (e.landing) {
+    w.string("referrer", e.landing->referrer, sdk_url_max);
+    w.string("referrer_type", to_string(e.landing->type));
+    for (const auto& [key, value] : e.landing->params) w.string(key, value, sdk_text_max);
+  }
+  if (e.device) {
+    w.string("locale", e.device->locale, sdk_text_max);
+    w.string("timezone", e.device->timezone, sdk_text_max);
+    w.string("screen", e.device->screen, sdk_text_max);
+    w.string("viewport", e.device->viewport, sdk_text_max);
+    w.string("platform", e.device->platform, sdk_text_max);
+    w.string("sdk", e.device->sdk, sdk_text_max);
+  }
+  const std::string_view text = w.close();
+  return text.substr(1, text.size() - 2);
+}
+
+// Serializes an event into `scratch` (a buffer reused from call to call) and returns its text;
+// `context` is write_context's for the same parts.
+inline std::string_view write_event(std::string& scratch, const event_parts& e,
+                                    std::string_view context) {
   detail::object_writer w(scratch);
   w.string("event_id", e.event_id);
   w.string("event_name", e.event_name);
   char timestamp[timestamp_chars];
   format_timestamp_to(timestamp, e.timestamp_ms);
   w.string("event_timestamp", {timestamp, timestamp_chars});
-  w.string("client_id", e.identity.client_id, text);
-  w.string("session_id", e.identity.session_id, text);
-  w.integer("session_index", e.identity.session_index);
   w.boolean("session_start", e.identity.session_start);
-  w.string("user_id", e.identity.user_id, text);
-  w.string("identity_source", e.identity.identity_source, text);
-  w.string("login_state", e.identity.user_id.empty() ? "anonymous" : "logged_in");
-  if (e.page) {
-    w.string("page_url", e.page->url, url);
-    w.string("page_path", e.page->path, url);
-    w.string("page_title", e.page->title, text);
-  }
-  if (e.landing) {
-    w.string("referrer", e.landing->referrer, url);
-    w.string("referrer_type", to_string(e.landing->type));
-    for (const auto& [key, value] : e.landing->params) w.string(key, value, text);
-  }
-  if (e.device) {
-    w.string("locale", e.device->locale, text);
-    w.string("timezone", e.device->timezone, text);
-    w.string("screen", e.device->screen, text);
-    w.string("viewport", e.device->viewport, text);
-    w.string("platform", e.device->platform, text);
-    w.string("sdk", e.device->sdk, text);
-  }
+  w.members(context);
   w.members(e.properties);
   return w.close();
 }

@@ -192,6 +192,16 @@ class text_writer {
 
 // Writes the members of one JSON object; empty strings are left out, so absent context costs
 // nothing. Keys passed to string/integer/boolean are the SDK's own ASCII names.
+// The members of an object's JSON text ("k":v,...): what lies between its braces, trimmed.
+inline std::string_view object_members(std::string_view object) {
+  constexpr std::string_view space = " \t\r\n";
+  object = object.substr(object.find('{') + 1);
+  object = object.substr(0, object.rfind('}'));
+  const auto first = object.find_first_not_of(space);
+  if (first == std::string_view::npos) return {};
+  return object.substr(first, object.find_last_not_of(space) - first + 1);
+}
+
 class object_writer {
  public:
   explicit object_writer(std::string& buffer) : out_(buffer) { out_.put('{'); }

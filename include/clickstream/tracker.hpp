@@ -149,6 +149,7 @@ class tracker {
     if (user_id == user_id_ && identity_source == identity_source_) return;
     user_id_ = std::string(user_id);
     identity_source_ = std::string(identity_source);
+    context_stale_ = true;
     save_client();
   }
 
@@ -157,6 +158,7 @@ class tracker {
     user_id_.clear();
     identity_source_.clear();
     client_id_ = to_string(uuid_v4(random_));
+    context_stale_ = true;
     ++generation_;
     session_.clear();
     save_client();
@@ -181,7 +183,10 @@ class tracker {
   }
   consent current_consent() const noexcept { return consent_; }
 
-  void set_device(device_context device) { config_.device = std::move(device); }
+  void set_device(device_context device) {
+    config_.device = std::move(device);
+    context_stale_ = true;
+  }
 
   // Sends what is queued at the next next_request(), without waiting for flush_at or the interval.
   // Backoff after failures still applies: flushing never hammers a failing endpoint.
@@ -307,6 +312,7 @@ class tracker {
   // index) wins, then the one started first, then the smaller id. When ours wins it is written
   // back, so the other tab takes it.
   void reload_state() {
+    context_stale_ = true;
     const auto stored = read_client();
     bool identity_changed = false;
     if (stored && stored->id != client_id_) {
@@ -355,6 +361,7 @@ class tracker {
 
   void enter(page_context page) {
     page_ = std::move(page);
+    context_stale_ = true;
     if (page_.path.empty()) page_.path = parse_url(page_.url).path;
     page_attribution_ = attribution_from_landing(page_.url, page_.referrer);
   }
@@ -379,18 +386,27 @@ class tracker {
     std::size_t left_out = 0;
     std::string_view members;
     if (!properties.empty()) {
-      detail::object_writer kept(props_scratch_);
-      auto error = contract::check_properties(
-          properties,
-          [&](std::string_view key) {
-            const bool reserved = is_sdk_field(key);
-            left_out += reserved;
-            return reserved;
-          },
-          [&](std::string_view key, std::string_view value) { kept.raw(key, value); });
-      if (error) return refuse(std::move(*error));
-      members = kept.close();
-      members = members.substr(1, members.size() - 2);
+      // Validated first; rewritten only when reserved names must be left out (rare): otherwise
+      // the caller's text between its braces is spliced in as it is.
+      detail::object_writer* kept = nullptr;
+      const auto skip = [&](std::string_view key) {
+        const bool reserved = is_sdk_field(key);
+        left_out += reserved && !kept;
+        return reserved;
+      };
+      const auto keep = [&](std::string_view key, std::string_view value) {
+        if (kept) kept->raw(key, value);
+      };
+      if (auto error = contract::check_properties(properties, skip, keep))
+        return refuse(std::move(*error));
+      if (left_out == 0) {
+        members = detail::object_members(properties);
+      } else {
+        detail::object_writer rewritten(props_scratch_);
+        kept = &rewritten;
+        contract::check_properties(properties, skip, keep);
+        members = detail::object_members(rewritten.close());
+      }
     }
     const std::int64_t now = clock_.now_ms();
     const bool started =
@@ -408,7 +424,13 @@ class tracker {
     parts.landing = &s.landing;
     parts.device = &config_.device;
     parts.properties = members;
-    const std::string_view text = write_event(scratch_, parts);
+    if (context_stale_ || s.id != context_session_ || s.index != context_index_) {
+      context_text_ = write_context(context_, parts);
+      context_session_ = s.id;
+      context_index_ = s.index;
+      context_stale_ = false;
+    }
+    const std::string_view text = write_event(scratch_, parts, context_text_);
     if (text.size() > contract::max_event_bytes)
       return refuse("event is " + std::to_string(text.size()) + " bytes serialized, over " +
                     std::to_string(contract::max_event_bytes));
@@ -670,6 +692,12 @@ class tracker {
   std::string scratch_;        // the event
   std::string props_scratch_;  // the properties kept
   std::string dom_scratch_;    // a C++ caller's properties as text
+  // write_context's text for the session it names, until something else in it changes.
+  std::string context_;
+  std::string_view context_text_;
+  std::string context_session_;
+  std::uint32_t context_index_ = 0;
+  bool context_stale_ = true;
   stats stats_;
   std::int64_t generation_ = 0;
   std::uint64_t next_seq_ = 1;

@@ -131,8 +131,8 @@ TEST_CASE("event: every SDK field, then the properties at top level") {
   parts.landing = &landing;
   parts.device = &device;
   parts.properties = R"("product_id":"SKU-12345","product_price":1299.0)";
-  std::string scratch;
-  const auto out = write_event(scratch, parts);
+  std::string scratch, context;
+  const auto out = write_event(scratch, parts, write_context(context, parts));
   const json e = json::parse(out);
   CHECK(e["event_id"] == "0190b7e2-0000-7000-8000-000000000000");
   CHECK(e["event_name"] == "product_view");
@@ -168,8 +168,8 @@ TEST_CASE("event: anonymous, no context: only what is known is written") {
   parts.event_id = "0190b7e2-0000-7000-8000-000000000000";
   parts.event_name = "app_open";
   parts.identity = {"c-1", "", "", "s-1", 1, false};
-  std::string scratch;
-  const auto out = write_event(scratch, parts);
+  std::string scratch, context;
+  const auto out = write_event(scratch, parts, write_context(context, parts));
   const json e = json::parse(out);
   CHECK(e["login_state"] == "anonymous");
   CHECK(e["session_start"] == false);
@@ -188,9 +188,9 @@ TEST_CASE("event: hostile strings still give valid JSON within the contract") {
   parts.identity = {"c", "", "", "s", 1, false};
   parts.page = &page;
   parts.properties = R"("we\"ird\nkey":"value","nested":{"a":[1,2,{"b":null}]})";
-  std::string scratch;
-  const json e = json::parse(
-      write_event(scratch, parts));  // throws (fails the test) if the text is not valid JSON
+  std::string scratch, context;
+  // json::parse throws (fails the test) if the text is not valid JSON.
+  const json e = json::parse(write_event(scratch, parts, write_context(context, parts)));
   CHECK(e["page_url"].get<std::string>().size() == 2048);
   const auto title = e["page_title"].get<std::string>();
   CHECK(contract::is_valid_utf8(title));

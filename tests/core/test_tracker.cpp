@@ -418,6 +418,69 @@ TEST_CASE("tracker: consent pending holds, granted sends, denied drops and clear
   CHECK_FALSE(u.track("z"));
 }
 
+TEST_CASE("tracker: properties as text are spliced in as given, or rewritten without reserved") {
+  harness h;
+  auto& t = h.start();
+  CHECK(t.track_json("a", R"( { "k" : 1 , "nested": {"x": [1, 2]} } )"));
+  CHECK(t.track_json("b", "{ }"));
+  CHECK(t.track_json("c", "{}"));
+  CHECK(t.track_json("d", R"({"user_id":"forged","kept":"\u00e9"})"));
+  CHECK_FALSE(t.track_json("e", R"({"k":1} x)"));
+  CHECK(t.counters().properties_dropped == 1);
+  t.flush();
+  const auto events = events_of(*t.next_request());
+  REQUIRE(events.size() == 4);
+  CHECK(events[0]["k"] == 1);
+  CHECK(events[0]["nested"]["x"][1] == 2);
+  CHECK(events[1]["event_name"] == "b");
+  CHECK_FALSE(events[3].contains("user_id"));
+  CHECK(events[3]["kept"] == "\u00e9");
+  for (const auto& e : events) CHECK_FALSE(contract::validate_event(e));
+}
+
+// The members shared by events are written once per change: each change must reach the next event.
+TEST_CASE("tracker: every event carries the context current when it was tracked") {
+  harness h;
+  auto& t = h.start();
+  t.page_view({"https://shop.example/a", "", "A", ""});
+  t.track("x");
+  t.identify("u1", "cognito");
+  t.track("x");
+  t.page_view({"https://shop.example/b?utm_source=news&utm_campaign=c1", "", "B", ""});
+  t.track("x");
+  t.set_device({"fr-FR", "Europe/Paris", "1x1", "2x2", "web", "sdk/1"});
+  t.track("x");
+  h.clock.advance(31 * minute);  // the session times out
+  t.track("x");
+  t.reset();
+  t.track("x");
+  std::vector<json> events;
+  for (t.flush(); auto r = t.next_request(); t.flush()) {
+    for (auto& e : events_of(*r)) events.push_back(std::move(e));
+    t.on_response(r->batch_id, {200, "", ""});
+  }
+  REQUIRE(events.size() == 8);
+  CHECK(events[1]["page_title"] == "A");
+  CHECK_FALSE(events[1].contains("user_id"));
+  CHECK(events[2]["user_id"] == "u1");
+  CHECK(events[2]["page_title"] == "A");
+  CHECK(events[4]["page_title"] == "B");
+  CHECK(events[4]["utm_campaign"] == "c1");
+  CHECK(events[4]["session_index"] == 2);  // a new campaign starts a session
+  CHECK(events[5]["locale"] == "fr-FR");
+  CHECK(events[5]["user_id"] == "u1");
+  CHECK(events[6]["session_index"] == 3);
+  CHECK(events[6]["session_start"] == true);
+  CHECK(events[6]["locale"] == "fr-FR");
+  CHECK(events[7]["client_id"] != events[6]["client_id"]);
+  CHECK_FALSE(events[7].contains("user_id"));
+  CHECK(events[7]["session_id"] != events[6]["session_id"]);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    CHECK(events[i]["session_start"] == (i == 0 || i == 3 || i == 6 || i == 7));
+    CHECK_FALSE(contract::validate_event(events[i]));
+  }
+}
+
 TEST_CASE("tracker: identify and reset") {
   harness h;
   auto& t = h.start();
