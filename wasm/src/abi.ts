@@ -4,7 +4,8 @@ import type { Identity, Stats } from './types.cjs';
 
 /** What the core calls synchronously to persist (the module's `csHost`). */
 export interface CsHost {
-  append(seq: number, body: string): boolean;
+  /** `body`: the event's UTF-8 bytes, a copy the host keeps (decoding waits for the write). */
+  append(seq: number, body: Uint8Array): boolean;
   remove(seqs: number[]): void;
   saveState(key: string, value: string): void;
 }

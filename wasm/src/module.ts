@@ -25,15 +25,13 @@ export async function instantiate(source: BufferSource | Promise<Response>,
     : (doubles = new Float64Array(e.memory.buffer)));
   const text = (ptr: number, length?: number): string => {
     const heap = u8();
-    let end = ptr;
-    if (length === undefined) while (heap[end]) end++;
-    else end += length;
-    return decoder.decode(heap.subarray(ptr, end));
+    return decoder.decode(heap.subarray(ptr, length === undefined ? heap.indexOf(0, ptr)
+      : ptr + length));
   };
   const imports = {
     cs: {
-      append: (seq: number, body: number, length: number) => (host.append(seq, text(body, length))
-        ? 1 : 0),
+      append: (seq: number, body: number, length: number) => (host.append(seq,
+        u8().slice(body, body + length)) ? 1 : 0),
       remove: (seqs: number, count: number) => host.remove(Array.from(f64().subarray(seqs >> 3,
         (seqs >> 3) + count))),
       save_state: (key: number, value: number, length: number) => host.saveState(text(key),
