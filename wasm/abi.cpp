@@ -7,6 +7,7 @@
 #include <clickstream/clickstream.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -17,7 +18,8 @@
 
 // The host's storage calls (module "cs"; wasm/src/module.ts provides them).
 #define CS_IMPORT(name) extern "C" __attribute__((import_module("cs"), import_name(#name)))
-CS_IMPORT(append) int cs_host_append(double seq, const char* body, int length);
+CS_IMPORT(pending) void cs_host_pending();
+CS_IMPORT(write) void cs_host_write(const char* records, int length);
 CS_IMPORT(remove) void cs_host_remove(const double* seqs, int count);
 CS_IMPORT(save_state) void cs_host_save_state(const char* key, const char* value, int length);
 
@@ -26,15 +28,30 @@ namespace {
 using namespace clickstream;
 
 // What was persisted comes in once, before the tracker is created (state again when another tab
-// changed it); writes go straight to the host.
+// changed it). Appended events wait in an outbox that the host takes whole, in a microtask it
+// schedules on the first (cs_host_pending): track() itself neither crosses into JS nor decodes
+// text. Everything else is written at once, after the outbox, so the host sees the core's order.
 class host_storage final : public storage {
  public:
   bool append(std::uint64_t seq, std::string_view body) override {
     if (!persist) return true;  // memory storage: the core's own queue is all there is
-    return cs_host_append(static_cast<double>(seq), body.data(), static_cast<int>(body.size()));
+    if (outbox_.empty()) cs_host_pending();
+    // "seq\0body\0": JSON text never holds a NUL byte.
+    char digits[24];
+    outbox_.append(digits, std::to_chars(digits, digits + sizeof digits, seq).ptr);
+    outbox_ += '\0';
+    outbox_ += body;
+    outbox_ += '\0';
+    return true;
+  }
+  void write_outbox() {
+    if (outbox_.empty()) return;
+    cs_host_write(outbox_.data(), static_cast<int>(outbox_.size()));
+    outbox_.clear();
   }
   void remove(const std::vector<std::uint64_t>& seqs) override {
     if (seqs.empty() || !persist) return;
+    write_outbox();
     const std::vector<double> as_doubles(seqs.begin(), seqs.end());
     cs_host_remove(as_doubles.data(), static_cast<int>(as_doubles.size()));
   }
@@ -48,7 +65,9 @@ class host_storage final : public storage {
   void save_state(std::string_view key, std::string_view value) override {
     const std::string k(key);
     state_[k] = std::string(value);
-    if (persist) cs_host_save_state(k.c_str(), value.data(), static_cast<int>(value.size()));
+    if (!persist) return;
+    write_outbox();
+    cs_host_save_state(k.c_str(), value.data(), static_cast<int>(value.size()));
   }
   std::optional<std::string> load_state(std::string_view key) override {
     const auto it = state_.find(std::string(key));
@@ -65,6 +84,7 @@ class host_storage final : public storage {
   bool persist = true;
 
  private:
+  std::string outbox_;
   std::map<std::uint64_t, std::string> restored_;
   std::map<std::string, std::string> state_;
 };
@@ -172,6 +192,9 @@ EMSCRIPTEN_KEEPALIVE void cs_set_consent(int state) {
 }
 
 EMSCRIPTEN_KEEPALIVE void cs_flush() { the_tracker->flush(); }
+
+// The host's microtask after cs_host_pending: the outbox's events go to cs_host_write.
+EMSCRIPTEN_KEEPALIVE void cs_write_outbox() { host_store.write_outbox(); }
 
 EMSCRIPTEN_KEEPALIVE int cs_next_request(double now, int unload) {
   at(now);

@@ -4,8 +4,8 @@ import type { Identity, Stats } from './types.cjs';
 
 /** What the core calls synchronously to persist (the module's `csHost`). */
 export interface CsHost {
-  /** `body`: the event's UTF-8 bytes, a copy the host keeps (decoding waits for the write). */
-  append(seq: number, body: Uint8Array): boolean;
+  /** Called in a microtask after the track() calls that enqueued the events. */
+  append(seq: number, body: string): boolean;
   remove(seqs: number[]): void;
   saveState(key: string, value: string): void;
 }

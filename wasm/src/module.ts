@@ -1,6 +1,6 @@
 // Instantiates a clickstream wasm built with -sSTANDALONE_WASM: no Emscripten glue, just the
-// module's imports (the three storage calls of docs/wasm-abi.md and two runtime hooks) and the
-// UTF-8 helpers the ABI wrapper needs. Both artefacts load through here.
+// module's imports (the storage calls of docs/wasm-abi.md and two runtime hooks) and the UTF-8
+// helpers the ABI wrapper needs. Both artefacts load through here.
 import type { CsHost, CsModule } from './abi.js';
 
 /** The wasm's own exports, as the linker names them. */
@@ -30,8 +30,12 @@ export async function instantiate(source: BufferSource | Promise<Response>,
   };
   const imports = {
     cs: {
-      append: (seq: number, body: number, length: number) => (host.append(seq,
-        u8().slice(body, body + length)) ? 1 : 0),
+      // The core's outbox of appended events, taken whole after the calls that filled it.
+      pending: () => queueMicrotask(() => e.cs_write_outbox()),
+      write: (records: number, length: number) => {
+        const parts = text(records, length).split('\0'); // seq, body, seq, body, ..., ''
+        for (let i = 0; i + 1 < parts.length; i += 2) host.append(Number(parts[i]), parts[i + 1]);
+      },
       remove: (seqs: number, count: number) => host.remove(Array.from(f64().subarray(seqs >> 3,
         (seqs >> 3) + count))),
       save_state: (key: number, value: number, length: number) => host.saveState(text(key),

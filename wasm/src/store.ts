@@ -4,8 +4,8 @@
 //   <prefix>:<queueId>:batches             which stored events form which in-flight batch
 //   <prefix>:<queueId>:e:<seq>             one event
 //   <prefix>:<queueId>:hb | claim          heartbeat and claim (only without Web Locks)
-// Event writes happen in a microtask after the core asks (before the page can do anything else, so
-// nothing is lost); state writes happen at once.
+// Event writes come in a microtask after the track() calls that made them (the core's outbox,
+// wasm/abi.cpp): before the page can do anything else, so nothing is lost; state writes at once.
 import type { CsHost } from './abi.js';
 import type { StorageAdapter } from './types.cjs';
 
@@ -121,8 +121,6 @@ function describe(e: unknown): string {
 /** The storage of one queue, as the core's `csHost`. `shared`: may write the tab-shared keys. */
 export class QueueStore implements CsHost {
   private readonly head: string;
-  private pending: Array<number | Uint8Array> = []; // seq, body, seq, body, …
-  private decoder: TextDecoder | undefined;
 
   constructor(
     private readonly p: Persist,
@@ -138,29 +136,12 @@ export class QueueStore implements CsHost {
     return this.p.writes;
   }
 
-  append(seq: number, body: Uint8Array): boolean {
-    // track()'s hot path: the write (10-15 µs per setItem in Chromium) and the decoding before it
-    // are done in a microtask, which runs before any other task of the page — nothing, not even
-    // pagehide, comes in between.
-    if (this.p.writes) {
-      if (this.pending.length === 0) queueMicrotask(() => this.flush());
-      this.pending.push(seq, body);
-    }
+  append(seq: number, body: string): boolean {
+    this.p.set(this.head + 'e:' + seq, body);
     return true; // after a storage failure the event lives in memory: not a core storage error
   }
 
-  /** Writes the appends still waiting for their microtask. */
-  flush(): void {
-    const pending = this.pending;
-    if (pending.length === 0) return;
-    this.pending = [];
-    this.decoder ??= new TextDecoder();
-    for (let i = 0; i < pending.length; i += 2)
-      this.p.set(this.head + 'e:' + pending[i], this.decoder.decode(pending[i + 1] as Uint8Array));
-  }
-
   remove(seqs: number[]): void {
-    this.flush();
     if (this.p.adapter) for (const seq of seqs) this.p.remove(this.head + 'e:' + seq);
   }
 
