@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,27 +47,35 @@ class host_storage final : public storage {
     return out;
   }
   void save_state(std::string_view key, std::string_view value) override {
-    const std::string k(key);
-    state_[k] = std::string(value);
+    auto& [k, v] = entry(key);
+    v = value;
     if (persist) cs_host_save_state(k.c_str(), value.data(), static_cast<int>(value.size()));
   }
   std::optional<std::string> load_state(std::string_view key) override {
-    const auto it = state_.find(std::string(key));
-    if (it == state_.end()) return std::nullopt;
-    return it->second;
+    for (const auto& [k, v] : state_)
+      if (k == key) return v;
+    return std::nullopt;
   }
 
   void restore_event(std::uint64_t seq, std::string body) { restored_[seq] = std::move(body); }
-  void restore_state(std::string key, std::string value) {
-    state_[std::move(key)] = std::move(value);
+  void restore_state(std::string_view key, std::string value) {
+    entry(key).second = std::move(value);
   }
 
   // Off when the host keeps nothing: then no event is copied out to JS at all.
   bool persist = true;
 
  private:
+  // In seq order, as load() returns them (the host's come in any): less code than sorting.
   std::map<std::uint64_t, std::string> restored_;
-  std::map<std::string, std::string> state_;
+  // A handful of keys (client, session, batches, consent): a linear search finds them.
+  std::pair<std::string, std::string>& entry(std::string_view key) {
+    for (auto& e : state_)
+      if (e.first == key) return e;
+    return state_.emplace_back(key, std::string());
+  }
+
+  std::vector<std::pair<std::string, std::string>> state_;
 };
 
 // Module state: one tracker per instance. Globals are fine here, outside the core.
