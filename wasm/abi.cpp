@@ -228,7 +228,8 @@ EMSCRIPTEN_KEEPALIVE const char* cs_take_notifications() {
     if (list.size() > 1) list += ',';
     list += w.close();
   }
-  return give(list + "]");
+  list += ']';
+  return give(std::move(list));
 }
 
 EMSCRIPTEN_KEEPALIVE const char* cs_stats() {

@@ -231,8 +231,9 @@ class tracker {
       }
       case outcome::dropped:
         stats_.discarded += n;
-        notify({notification::kind::error, std::string(batch_id), n,
-                "HTTP " + std::to_string(r.status) + ": batch refused, not retried"});
+        notify(
+            {notification::kind::error, std::string(batch_id), n,
+             detail::concat({"HTTP ", detail::decimal(r.status), ": batch refused, not retried"})});
         finish(batch_id);
         return;
       case outcome::split:
@@ -255,8 +256,8 @@ class tracker {
     if (b->attempts >= config_.retry.max_attempts || now - oldest >= config_.retry.max_age_ms) {
       stats_.gave_up += n;
       notify({notification::kind::error, std::string(batch_id), n,
-              "gave up after " + std::to_string(b->attempts) + " attempts (last status " +
-                  std::to_string(r.status) + ")"});
+              detail::concat({"gave up after ", detail::decimal(b->attempts),
+                              " attempts (last status ", detail::decimal(r.status), ")"})});
       finish(batch_id);
       return;
     }
@@ -374,8 +375,9 @@ class tracker {
       return {false, "consent denied: event not recorded"};
     }
     if (!contract::is_event_name(event_name))
-      return refuse("event_name '" + std::string(event_name.substr(0, 64)) +
-                    "': 1-64 chars, a letter first, then letters, digits, _ . : -");
+      return refuse(
+          detail::concat({"event_name '", event_name.substr(0, 64),
+                          "': 1-64 chars, a letter first, then letters, digits, _ . : -"}));
     std::size_t left_out = 0;
     std::string_view members;
     if (!properties.empty()) {
@@ -410,8 +412,9 @@ class tracker {
     parts.properties = members;
     const std::string_view text = write_event(scratch_, parts);
     if (text.size() > contract::max_event_bytes)
-      return refuse("event is " + std::to_string(text.size()) + " bytes serialized, over " +
-                    std::to_string(contract::max_event_bytes));
+      return refuse(
+          detail::concat({"event is ", detail::decimal(text.size()), " bytes serialized, over ",
+                          detail::decimal(contract::max_event_bytes)}));
     stats_.properties_dropped += left_out;
     ++stats_.tracked;
     enqueue(std::string(text), now);
@@ -454,10 +457,16 @@ class tracker {
     ++stats_.requests;
     request r;
     r.batch_id = b.id;
-    r.url = config_.endpoint;
-    r.url += config_.endpoint.find('?') == std::string::npos ? '?' : '&';
-    r.url += "batch_id=" + b.id + "&sent_at=" + format_timestamp(now);
-    if (b.dropped_reported) r.url += "&dropped=" + std::to_string(b.dropped_reported);
+    char sent_at[timestamp_chars];
+    format_timestamp_to(sent_at, now);
+    r.url = detail::concat({config_.endpoint,
+                            config_.endpoint.find('?') == std::string::npos ? "?" : "&",
+                            "batch_id=",
+                            b.id,
+                            "&sent_at=",
+                            {sent_at, timestamp_chars}});
+    if (b.dropped_reported)
+      r.url += detail::concat({"&dropped=", detail::decimal(b.dropped_reported)});
     r.body = b.body();
     r.events = b.events.size();
     r.beacon = r.body.size() <= config_.beacon_max_bytes;
@@ -481,7 +490,7 @@ class tracker {
           if (k == "error" && v == token::string) error = detail::string_of(r, v).value_or(error);
         });
         if (!message.empty()) message += "; ";
-        message += "#" + index + ": " + error;
+        message += detail::concat({"#", index, ": ", error});
         ++n;
       }
     });
