@@ -219,51 +219,50 @@ class tracker {
     b->on_wire = false;
     const std::int64_t now = clock_.now_ms();
     const std::size_t n = b->events.size();
+    // Every outcome but a retry or a split finishes the batch, after this notification.
+    notification done{notification::kind::error, std::string(batch_id), n, {}};
     switch (classify(r.status)) {
       case outcome::delivered: {
         const std::size_t rejected = count_rejections(*b, r.body);
         const std::uint64_t reported = b->dropped_reported;
         unreported_dropped_ -= std::min(unreported_dropped_, reported);
         stats_.delivered += n - rejected;
-        notify({notification::kind::sent, std::string(batch_id), n - rejected, {}});
-        finish(batch_id);
-        return;
+        done.what = notification::kind::sent;
+        done.count = n - rejected;
+        break;
       }
       case outcome::dropped:
         stats_.discarded += n;
-        notify(
-            {notification::kind::error, std::string(batch_id), n,
-             detail::concat({"HTTP ", detail::decimal(r.status), ": batch refused, not retried"})});
-        finish(batch_id);
-        return;
+        done.message =
+            detail::concat({"HTTP ", detail::decimal(r.status), ": batch refused, not retried"});
+        break;
       case outcome::split:
         if (n > 1) {
           queue_.split(batch_id, to_string(ids_.next(now, random_)),
                        to_string(ids_.next(now, random_)));
           save_batches();
-        } else {
-          stats_.discarded += n;
-          notify({notification::kind::error, std::string(batch_id), n,
-                  "HTTP 413: a single event too large for the ingest"});
-          finish(batch_id);
+          return;
         }
-        return;
-      case outcome::retry:
+        stats_.discarded += n;
+        done.message = "HTTP 413: a single event too large for the ingest";
         break;
+      case outcome::retry: {
+        std::int64_t oldest = now;
+        for (const auto& e : b->events) oldest = std::min(oldest, e.enqueued_ms);
+        if (b->attempts < config_.retry.max_attempts && now - oldest < config_.retry.max_age_ms) {
+          ++stats_.retries;
+          b->next_attempt_ms = now + retry_delay(config_.retry, b->attempts,
+                                                 parse_retry_after(r.retry_after, now), random_);
+          return;
+        }
+        stats_.gave_up += n;
+        done.message = detail::concat({"gave up after ", detail::decimal(b->attempts),
+                                       " attempts (last status ", detail::decimal(r.status), ")"});
+        break;
+      }
     }
-    std::int64_t oldest = now;
-    for (const auto& e : b->events) oldest = std::min(oldest, e.enqueued_ms);
-    if (b->attempts >= config_.retry.max_attempts || now - oldest >= config_.retry.max_age_ms) {
-      stats_.gave_up += n;
-      notify({notification::kind::error, std::string(batch_id), n,
-              detail::concat({"gave up after ", detail::decimal(b->attempts),
-                              " attempts (last status ", detail::decimal(r.status), ")"})});
-      finish(batch_id);
-      return;
-    }
-    ++stats_.retries;
-    b->next_attempt_ms = now + retry_delay(config_.retry, b->attempts,
-                                           parse_retry_after(r.retry_after, now), random_);
+    notify(std::move(done));
+    finish(batch_id);
   }
 
   // Requests sent with no answer to come (a beacon, or a page restored from the back/forward
