@@ -7,6 +7,7 @@
 #include "json_text.hpp"
 #include "utf8.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -382,7 +383,9 @@ inline std::optional<std::string> check_value(json_reader& r, token t, std::stri
     std::size_t limit;
     std::size_t path_length;
   };
-  std::vector<frame> open;
+  // The containers open inside the value: nesting is refused before it passes max_depth.
+  std::array<frame, max_depth + 1> open;
+  std::size_t opened = 0;
   std::string scratch;
   for (;;) {
     switch (t) {
@@ -401,24 +404,24 @@ inline std::optional<std::string> check_value(json_reader& r, token t, std::stri
         return concat({path, ": not a JSON value"});
       case token::begin_object:
       case token::begin_array:
-        if (depth + open.size() > max_depth) return concat({path, ": ", nesting_error()});
-        open.push_back({t == token::begin_array, 0, limit, path.size()});
+        if (depth + opened > max_depth) return concat({path, ": ", nesting_error()});
+        open[opened++] = {t == token::begin_array, 0, limit, path.size()};
         break;
       case token::end_object:
       case token::end_array:
-        path.resize(open.back().path_length);
-        limit = open.back().limit;
-        open.pop_back();
+        --opened;
+        path.resize(open[opened].path_length);
+        limit = open[opened].limit;
         break;
       case token::error:
         return concat({"not valid JSON: ", r.error()});
       default:
         break;
     }
-    if (open.empty()) return std::nullopt;
+    if (opened == 0) return std::nullopt;
     t = r.next();
     if (t == token::end_object || t == token::end_array || t == token::error) continue;
-    frame& f = open.back();
+    frame& f = open[opened - 1];
     path.resize(f.path_length);
     if (f.array) {
       path += '[';
