@@ -387,24 +387,28 @@ inline std::optional<std::string> check_value(json_reader& r, token t, std::stri
   std::array<frame, max_depth + 1> open;
   std::size_t opened = 0;
   std::string scratch;
+  // One exit for every error: "<path>: <why>".
+  const auto error = [&path](std::string_view why) -> std::optional<std::string> {
+    return concat({path, ": ", why});
+  };
   for (;;) {
     switch (t) {
       case token::string: {
         const auto text = string_value(r, scratch);
         const text_issue issue = text ? check_text(*text, limit) : text_issue::not_utf8;
-        if (issue != text_issue::none) return concat({path, ": ", text_error(issue, limit)});
+        if (issue != text_issue::none) return error(text_error(issue, limit));
         break;
       }
       case token::number:
-        if (!inspect_number(r.raw()).finite) return concat({path, ": number out of range"});
+        if (!inspect_number(r.raw()).finite) return error("number out of range");
         break;
       case token::non_finite:
-        return concat({path, ": NaN and Infinity are not allowed"});
+        return error("NaN and Infinity are not allowed");
       case token::undefined:
-        return concat({path, ": not a JSON value"});
+        return error("not a JSON value");
       case token::begin_object:
       case token::begin_array:
-        if (depth + opened > max_depth) return concat({path, ": ", nesting_error()});
+        if (depth + opened > max_depth) return error(nesting_error());
         open[opened++] = {t == token::begin_array, 0, limit, path.size()};
         break;
       case token::end_object:
@@ -431,8 +435,7 @@ inline std::optional<std::string> check_value(json_reader& r, token t, std::stri
     } else {
       const auto key = string_value(r, scratch);
       const text_issue issue = key ? key_issue(*key) : text_issue::not_utf8;
-      if (issue != text_issue::none)
-        return concat({path, ": ", key_error(issue, key.value_or(""))});
+      if (issue != text_issue::none) return error(key_error(issue, key.value_or("")));
       path += '.';
       path += *key;
       limit = string_limit(*key);
