@@ -3,6 +3,7 @@
 // the stack: nothing throws, parsing is iterative and every walk over a value is depth-bounded.
 #pragma once
 
+#include "clock.hpp"
 #include "json.hpp"
 #include "json_text.hpp"
 #include "utf8.hpp"
@@ -339,13 +340,8 @@ inline std::optional<std::int64_t> parse_timestamp(std::string_view iso) noexcep
   }
   if (pos != iso.size()) return std::nullopt;
 
-  // Howard Hinnant's days_from_civil, for years >= 0 (here >= 1969 after the March shift).
-  const std::int64_t y = year - (month <= 2 ? 1 : 0);
-  const std::int64_t era = y / 400;
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const std::int64_t days = era * 146097 + doe - 719468;
+  const std::int64_t days = clickstream::detail::days_from_civil(year, static_cast<unsigned>(month),
+                                                                 static_cast<unsigned>(day));
 
   const std::int64_t ms =
       ((days * 24 + hour) * 60 + minute - offset_minutes) * 60000 + second * 1000 + millis;
