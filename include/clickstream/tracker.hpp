@@ -315,8 +315,7 @@ class tracker {
       if (!theirs) {
         // The stored session is the losing client's: reassert ours whole.
         save_client();
-        if (!session_.state().id.empty())
-          store_.save_state(detail::state_session, serialize(session_.state()));
+        if (!session_.state().id.empty()) write_session();
         return;
       }
       client_id_ = stored->id;
@@ -331,15 +330,14 @@ class tracker {
     auto theirs = text ? parse_session(*text) : std::nullopt;
     const session_state& ours = session_.state();
     if (!theirs) {
-      if (!ours.id.empty() && !identity_changed)
-        store_.save_state(detail::state_session, serialize(ours));
+      if (!ours.id.empty() && !identity_changed) write_session();
       if (identity_changed) session_.clear();
       return;
     }
     if (theirs->id == ours.id) {
       theirs->last_activity_ms = std::max(theirs->last_activity_ms, ours.last_activity_ms);
     } else if (!identity_changed && !ours.id.empty() && !later(*theirs, ours)) {
-      store_.save_state(detail::state_session, serialize(ours));
+      write_session();
       return;
     }
     session_.restore(std::move(*theirs));
@@ -551,11 +549,13 @@ class tracker {
     return c;
   }
 
+  void write_session() { store_.save_state(detail::state_session, serialize(session_.state())); }
+
   // Activity is saved at most once a second: enough for a 30-minute timeout, and it keeps the
   // storage write off most track() calls.
   void save_session(std::int64_t now, bool started) {
     if (!started && now - saved_activity_ms_ < 1000) return;
-    store_.save_state(detail::state_session, serialize(session_.state()));
+    write_session();
     saved_activity_ms_ = now;
   }
 
