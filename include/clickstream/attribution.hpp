@@ -315,14 +315,16 @@ inline constexpr std::string_view social_sources[] = {
 template <std::size_t Bytes>
 struct packed_words {
   char bytes[Bytes];
-
-  template <typename Match>
-  constexpr bool any(Match&& match) const {
-    for (std::size_t i = 0; i < Bytes; i += 1 + static_cast<unsigned char>(bytes[i]))
-      if (match(std::string_view(bytes + i + 1, static_cast<unsigned char>(bytes[i])))) return true;
-    return false;
-  }
+  constexpr std::string_view text() const noexcept { return {bytes, Bytes}; }
 };
+
+// The word of a packed table at `at` (its length byte); `at` moves to the next one.
+constexpr std::string_view next_word(std::string_view packed, std::size_t& at) noexcept {
+  const std::size_t size = static_cast<unsigned char>(packed[at]);
+  const std::string_view word(packed.data() + at + 1, size);
+  at += 1 + size;
+  return word;
+}
 
 template <std::size_t N>
 constexpr std::size_t packed_size(const std::string_view (&table)[N]) noexcept {
@@ -353,9 +355,16 @@ constexpr auto pack() noexcept {
 template <const auto& Table>
 inline constexpr auto packed = pack<Table>();
 
+// Lookups are plain functions of the packed text, so every table shares one copy of each loop.
+constexpr bool packed_contains(std::string_view packed, std::string_view value) noexcept {
+  for (std::size_t at = 0; at < packed.size();)
+    if (next_word(packed, at) == value) return true;
+  return false;
+}
+
 template <const auto& Table>
 constexpr bool contains(std::string_view value) noexcept {
-  return packed<Table>.any([&](std::string_view entry) { return entry == value; });
+  return packed_contains(packed<Table>.text(), value);
 }
 
 constexpr bool is_domain_or_subdomain(std::string_view host, std::string_view domain) noexcept {
@@ -376,10 +385,16 @@ constexpr bool host_matches(std::string_view host, std::string_view entry) noexc
          is_domain_or_subdomain(without_tld.substr(0, second), name);
 }
 
+constexpr bool packed_host_in(std::string_view packed, std::string_view host) noexcept {
+  if (host.empty()) return false;
+  for (std::size_t at = 0; at < packed.size();)
+    if (host_matches(host, next_word(packed, at))) return true;
+  return false;
+}
+
 template <const auto& Table>
 constexpr bool host_in(std::string_view host) noexcept {
-  if (host.empty()) return false;
-  return packed<Table>.any([&](std::string_view entry) { return host_matches(host, entry); });
+  return packed_host_in(packed<Table>.text(), host);
 }
 
 // A host as compared: "www." and a trailing root dot ("example.com.") do not make another site.
