@@ -86,8 +86,8 @@ std::unique_ptr<tracker> the_tracker;
 std::optional<request> last_request;
 std::string out;
 
-const char* give(std::string text) {
-  out = std::move(text);
+const char* give(std::string_view text) {
+  out.assign(text.data(), text.size());
   return out.c_str();
 }
 
@@ -102,7 +102,7 @@ void setting(const double* settings, int count, int index, Number& field) {
   field = static_cast<Number>(std::clamp(settings[index], 0.0, top));
 }
 
-const char* result_of(const track_result& r) { return give(r ? std::string() : r.error); }
+const char* result_of(const track_result& r) { return give(r ? std::string_view() : r.error); }
 
 }  // namespace
 
@@ -229,7 +229,7 @@ EMSCRIPTEN_KEEPALIVE const char* cs_take_notifications() {
     list += w.close();
   }
   list += ']';
-  return give(std::move(list));
+  return give(list);
 }
 
 EMSCRIPTEN_KEEPALIVE const char* cs_stats() {
@@ -251,7 +251,7 @@ EMSCRIPTEN_KEEPALIVE const char* cs_stats() {
   put("requests", s.requests);
   put("retries", s.retries);
   put("storageErrors", s.storage_errors);
-  return give(std::string(w.close()));
+  return give(w.close());
 }
 
 EMSCRIPTEN_KEEPALIVE const char* cs_identity() {
@@ -261,7 +261,7 @@ EMSCRIPTEN_KEEPALIVE const char* cs_identity() {
   w.string("userId", the_tracker->user_id());
   w.string("sessionId", the_tracker->session().id);
   w.integer("sessionIndex", the_tracker->session().index);
-  return give(std::string(w.close()));
+  return give(w.close());
 }
 
 }  // extern "C"

@@ -429,7 +429,12 @@ class tracker {
     }
     const std::uint64_t seq = next_seq_++;
     if (!store_.append(seq, body)) ++stats_.storage_errors;
-    const auto evicted = queue_.push({seq, std::move(body), now});
+    push({seq, std::move(body), now});
+  }
+
+  // Into the queue; the events it evicts to make room are dropped.
+  void push(queued_event e) {
+    const auto evicted = queue_.push(std::move(e));
     if (!evicted.empty()) {
       store_.remove(evicted);
       count_dropped(evicted.size());
@@ -652,11 +657,7 @@ class tracker {
 
   void admit(stored_event& e, std::int64_t now) {
     const auto t = detail::stored_event_time(e.body, now);
-    const auto evicted = queue_.push({e.seq, std::move(e.body), t});
-    if (!evicted.empty()) {
-      store_.remove(evicted);
-      count_dropped(evicted.size());
-    }
+    push({e.seq, std::move(e.body), t});
   }
 
   config config_;
