@@ -219,13 +219,25 @@ constexpr bool known_fields_sorted() {
 }
 static_assert(known_fields_sorted(), "known_fields must stay sorted for find_known");
 
-inline const known_field* find_known(std::string_view key) noexcept {
+// The table's columns apart, as find_known reads them: no padding after each kind.
+inline constexpr auto known_names = [] {
+  std::array<std::string_view, std::size(known_fields)> names{};
+  for (std::size_t i = 0; i < names.size(); ++i) names[i] = known_fields[i].name;
+  return names;
+}();
+inline constexpr auto known_kinds = [] {
+  std::array<field_kind, std::size(known_fields)> kinds{};
+  for (std::size_t i = 0; i < kinds.size(); ++i) kinds[i] = known_fields[i].kind;
+  return kinds;
+}();
+
+inline const field_kind* find_known(std::string_view key) noexcept {
   std::size_t lo = 0;
-  std::size_t hi = std::size(known_fields);
+  std::size_t hi = known_names.size();
   while (lo < hi) {
     const std::size_t mid = lo + (hi - lo) / 2;
-    const int order = key.compare(known_fields[mid].name);
-    if (order == 0) return &known_fields[mid];
+    const int order = key.compare(known_names[mid]);
+    if (order == 0) return &known_kinds[mid];
     if (order < 0) {
       hi = mid;
     } else {
@@ -442,21 +454,21 @@ inline std::optional<std::string> check_value(json_reader& r, token t, std::stri
 
 // One top-level member of an event: its value's first token `t` was just read.
 inline std::optional<std::string> check_member(json_reader& r, token t, std::string_view key) {
-  const known_field* known = find_known(key);
+  const field_kind* known = find_known(key);
   if (known == nullptr) return check_value(r, t, std::string(key), 2, string_limit(key));
   const auto error = [&](std::string_view reason) { return field_error(key, reason); };
   std::string scratch;
   const std::optional<std::string_view> text =
       t == token::string ? string_value(r, scratch) : std::nullopt;
   const bool is_string = t == token::string;
-  switch (known->kind) {
+  switch (*known) {
     case field_kind::text:
     case field_kind::required_text:
     case field_kind::url: {
-      const bool required = known->kind == field_kind::required_text;
+      const bool required = *known == field_kind::required_text;
       if (!is_string) return error(required ? "must be a non-empty string" : "must be a string");
       if (required && r.raw().empty()) return error("must be a non-empty string");
-      const std::size_t limit = known->kind == field_kind::url ? max_url_chars : max_string_chars;
+      const std::size_t limit = *known == field_kind::url ? max_url_chars : max_string_chars;
       const text_issue issue = text ? check_text(*text, limit) : text_issue::not_utf8;
       if (issue == text_issue::none) return std::nullopt;
       return error(text_error(issue, limit));
