@@ -7,10 +7,10 @@
 #include <clickstream/clickstream.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,8 +37,7 @@ class host_storage final : public storage {
     if (!persist) return true;  // memory storage: the core's own queue is all there is
     if (outbox_.empty()) cs_host_pending();
     // "seq\0body\0": JSON text never holds a NUL byte.
-    char digits[24];
-    outbox_.append(digits, std::to_chars(digits, digits + sizeof digits, seq).ptr);
+    outbox_ += detail::decimal(seq);
     outbox_ += '\0';
     outbox_ += body;
     outbox_ += '\0';
@@ -63,21 +62,21 @@ class host_storage final : public storage {
     return out;
   }
   void save_state(std::string_view key, std::string_view value) override {
-    const std::string k(key);
-    state_[k] = std::string(value);
+    auto& [k, v] = entry(key);
+    v = value;
     if (!persist) return;
     write_outbox();
     cs_host_save_state(k.c_str(), value.data(), static_cast<int>(value.size()));
   }
   std::optional<std::string> load_state(std::string_view key) override {
-    const auto it = state_.find(std::string(key));
-    if (it == state_.end()) return std::nullopt;
-    return it->second;
+    for (const auto& [k, v] : state_)
+      if (k == key) return v;
+    return std::nullopt;
   }
 
   void restore_event(std::uint64_t seq, std::string body) { restored_[seq] = std::move(body); }
-  void restore_state(std::string key, std::string value) {
-    state_[std::move(key)] = std::move(value);
+  void restore_state(std::string_view key, std::string value) {
+    entry(key).second = std::move(value);
   }
 
   // Off when the host keeps nothing: then no event is copied out to JS at all.
@@ -85,8 +84,16 @@ class host_storage final : public storage {
 
  private:
   std::string outbox_;
+  // In seq order, as load() returns them (the host's come in any): less code than sorting.
   std::map<std::uint64_t, std::string> restored_;
-  std::map<std::string, std::string> state_;
+  // A handful of keys (client, session, batches, consent): a linear search finds them.
+  std::pair<std::string, std::string>& entry(std::string_view key) {
+    for (auto& e : state_)
+      if (e.first == key) return e;
+    return state_.emplace_back(key, std::string());
+  }
+
+  std::vector<std::pair<std::string, std::string>> state_;
 };
 
 // Module state: one tracker per instance. Globals are fine here, outside the core.
@@ -97,8 +104,8 @@ std::unique_ptr<tracker> the_tracker;
 std::optional<request> last_request;
 std::string out;
 
-const char* give(std::string text) {
-  out = std::move(text);
+const char* give(std::string_view text) {
+  out.assign(text.data(), text.size());
   return out.c_str();
 }
 
@@ -113,7 +120,7 @@ void setting(const double* settings, int count, int index, Number& field) {
   field = static_cast<Number>(std::clamp(settings[index], 0.0, top));
 }
 
-const char* result_of(const track_result& r) { return give(r ? std::string() : r.error); }
+const char* result_of(const track_result& r) { return give(r ? std::string_view() : r.error); }
 
 }  // namespace
 
@@ -242,7 +249,8 @@ EMSCRIPTEN_KEEPALIVE const char* cs_take_notifications() {
     if (list.size() > 1) list += ',';
     list += w.close();
   }
-  return give(list + "]");
+  list += ']';
+  return give(list);
 }
 
 EMSCRIPTEN_KEEPALIVE const char* cs_stats() {
@@ -264,7 +272,7 @@ EMSCRIPTEN_KEEPALIVE const char* cs_stats() {
   put("requests", s.requests);
   put("retries", s.retries);
   put("storageErrors", s.storage_errors);
-  return give(std::string(w.close()));
+  return give(w.close());
 }
 
 EMSCRIPTEN_KEEPALIVE const char* cs_identity() {
@@ -274,7 +282,7 @@ EMSCRIPTEN_KEEPALIVE const char* cs_identity() {
   w.string("userId", the_tracker->user_id());
   w.string("sessionId", the_tracker->session().id);
   w.integer("sessionIndex", the_tracker->session().index);
-  return give(std::string(w.close()));
+  return give(w.close());
 }
 
 }  // extern "C"

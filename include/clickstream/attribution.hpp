@@ -303,32 +303,68 @@ inline constexpr std::string_view social_mediums[] = {
     "social-media", "social_media",   "social media",   "sm"};
 
 // utm_source names (lower-cased, trimmed) used when neither the medium nor the referrer decided.
-struct source_name {
-  std::string_view name;
-  referrer_type type;
-};
-inline constexpr source_name source_names[] = {
-    {"email", referrer_type::email},       {"e-mail", referrer_type::email},
-    {"newsletter", referrer_type::email},  {"google", referrer_type::search},
-    {"bing", referrer_type::search},       {"yahoo", referrer_type::search},
-    {"duckduckgo", referrer_type::search}, {"baidu", referrer_type::search},
-    {"yandex", referrer_type::search},     {"ecosia", referrer_type::search},
-    {"brave", referrer_type::search},      {"naver", referrer_type::search},
-    {"facebook", referrer_type::social},   {"fb", referrer_type::social},
-    {"instagram", referrer_type::social},  {"ig", referrer_type::social},
-    {"twitter", referrer_type::social},    {"x", referrer_type::social},
-    {"linkedin", referrer_type::social},   {"reddit", referrer_type::social},
-    {"youtube", referrer_type::social},    {"tiktok", referrer_type::social},
-    {"pinterest", referrer_type::social},  {"threads", referrer_type::social},
-    {"hackernews", referrer_type::social}, {"bluesky", referrer_type::social},
-    {"mastodon", referrer_type::social},   {"whatsapp", referrer_type::social},
+inline constexpr std::string_view email_sources[] = {"email", "e-mail", "newsletter"};
+inline constexpr std::string_view search_sources[] = {
+    "google", "bing", "yahoo", "duckduckgo", "baidu", "yandex", "ecosia", "brave", "naver"};
+inline constexpr std::string_view social_sources[] = {
+    "facebook", "fb",     "instagram", "ig",      "twitter",    "x",       "linkedin", "reddit",
+    "youtube",  "tiktok", "pinterest", "threads", "hackernews", "bluesky", "mastodon", "whatsapp"};
+
+// A table above as one run of length-prefixed words, built at compile time: in the wasm build a
+// string_view per entry (pointer and size) weighs more than the entry's text.
+template <std::size_t Bytes>
+struct packed_words {
+  char bytes[Bytes];
+  constexpr std::string_view text() const noexcept { return {bytes, Bytes}; }
 };
 
+// The word of a packed table at `at` (its length byte); `at` moves to the next one.
+constexpr std::string_view next_word(std::string_view packed, std::size_t& at) noexcept {
+  const std::size_t size = static_cast<unsigned char>(packed[at]);
+  const std::string_view word(packed.data() + at + 1, size);
+  at += 1 + size;
+  return word;
+}
+
 template <std::size_t N>
-constexpr bool contains(const std::string_view (&table)[N], std::string_view value) noexcept {
+constexpr std::size_t packed_size(const std::string_view (&table)[N]) noexcept {
+  std::size_t bytes = 0;
+  for (auto entry : table) bytes += 1 + entry.size();
+  return bytes;
+}
+
+template <std::size_t N>
+constexpr bool packable(const std::string_view (&table)[N]) noexcept {
   for (auto entry : table)
-    if (entry == value) return true;
+    if (entry.size() > 255) return false;
+  return true;
+}
+
+template <const auto& Table>
+constexpr auto pack() noexcept {
+  static_assert(packable(Table), "a packed word's length is one byte");
+  packed_words<packed_size(Table)> out{};
+  std::size_t n = 0;
+  for (auto entry : Table) {
+    out.bytes[n++] = static_cast<char>(entry.size());
+    for (const char c : entry) out.bytes[n++] = c;
+  }
+  return out;
+}
+
+template <const auto& Table>
+inline constexpr auto packed = pack<Table>();
+
+// Lookups are plain functions of the packed text, so every table shares one copy of each loop.
+constexpr bool packed_contains(std::string_view packed, std::string_view value) noexcept {
+  for (std::size_t at = 0; at < packed.size();)
+    if (next_word(packed, at) == value) return true;
   return false;
+}
+
+template <const auto& Table>
+constexpr bool contains(std::string_view value) noexcept {
+  return packed_contains(packed<Table>.text(), value);
 }
 
 constexpr bool is_domain_or_subdomain(std::string_view host, std::string_view domain) noexcept {
@@ -345,16 +381,20 @@ constexpr bool host_matches(std::string_view host, std::string_view entry) noexc
   if (is_domain_or_subdomain(without_tld, name)) return true;
   const std::size_t second = without_tld.rfind('.');
   if (second == std::string_view::npos) return false;
-  return contains(country_slds, without_tld.substr(second + 1)) &&
+  return contains<country_slds>(without_tld.substr(second + 1)) &&
          is_domain_or_subdomain(without_tld.substr(0, second), name);
 }
 
-template <std::size_t N>
-constexpr bool host_in(const std::string_view (&table)[N], std::string_view host) noexcept {
+constexpr bool packed_host_in(std::string_view packed, std::string_view host) noexcept {
   if (host.empty()) return false;
-  for (auto entry : table)
-    if (host_matches(host, entry)) return true;
+  for (std::size_t at = 0; at < packed.size();)
+    if (host_matches(host, next_word(packed, at))) return true;
   return false;
+}
+
+template <const auto& Table>
+constexpr bool host_in(std::string_view host) noexcept {
+  return packed_host_in(packed<Table>.text(), host);
 }
 
 // A host as compared: "www." and a trailing root dot ("example.com.") do not make another site.
@@ -365,17 +405,18 @@ constexpr std::string_view site_of(std::string_view host) noexcept {
 }
 
 inline std::optional<referrer_type> host_type(std::string_view host) noexcept {
-  if (host_in(webmail_hosts, host)) return referrer_type::email;
-  if (host_in(search_hosts, host)) return referrer_type::search;
-  if (host_in(social_hosts, host)) return referrer_type::social;
+  if (host_in<webmail_hosts>(host)) return referrer_type::email;
+  if (host_in<search_hosts>(host)) return referrer_type::search;
+  if (host_in<social_hosts>(host)) return referrer_type::social;
   return std::nullopt;
 }
 
 // utm_source as a name ("facebook") or a host ("l.facebook.com", "google.co.uk").
 inline std::optional<referrer_type> source_type(std::string_view source) {
   const std::string name = ascii_lower(trim(source));
-  for (const auto& entry : source_names)
-    if (entry.name == name) return entry.type;
+  if (contains<email_sources>(name)) return referrer_type::email;
+  if (contains<search_sources>(name)) return referrer_type::search;
+  if (contains<social_sources>(name)) return referrer_type::social;
   return host_type(site_of(name));
 }
 
@@ -399,18 +440,18 @@ inline referrer_type classify_referrer(
     if (!detail::campaign_value(params, key).empty()) return referrer_type::paid;
   const std::string medium =
       detail::ascii_lower(detail::trim(detail::campaign_value(params, "utm_medium")));
-  if (detail::contains(detail::paid_mediums, medium) || detail::starts_with(medium, "paid"))
+  if (detail::contains<detail::paid_mediums>(medium) || detail::starts_with(medium, "paid"))
     return referrer_type::paid;
 
   const url_parts ref = parse_url(referrer);
   const std::string_view ref_site = detail::site_of(ref.host);
-  if (detail::contains(detail::email_mediums, medium) ||
-      detail::host_in(detail::webmail_hosts, ref_site))
+  if (detail::contains<detail::email_mediums>(medium) ||
+      detail::host_in<detail::webmail_hosts>(ref_site))
     return referrer_type::email;
-  if (detail::contains(detail::social_mediums, medium)) return referrer_type::social;
+  if (detail::contains<detail::social_mediums>(medium)) return referrer_type::social;
   if (medium == "organic") return referrer_type::search;
-  if (detail::host_in(detail::search_hosts, ref_site)) return referrer_type::search;
-  if (detail::host_in(detail::social_hosts, ref_site)) return referrer_type::social;
+  if (detail::host_in<detail::search_hosts>(ref_site)) return referrer_type::search;
+  if (detail::host_in<detail::social_hosts>(ref_site)) return referrer_type::social;
   if (const auto from_source = detail::source_type(detail::campaign_value(params, "utm_source")))
     return *from_source;
 

@@ -3,10 +3,12 @@
 // the stack: nothing throws, parsing is iterative and every walk over a value is depth-bounded.
 #pragma once
 
+#include "clock.hpp"
 #include "json.hpp"
 #include "json_text.hpp"
 #include "utf8.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -58,6 +60,8 @@ struct request_check {
 
 namespace detail {
 
+using clickstream::detail::concat;
+using clickstream::detail::decimal;
 using clickstream::detail::inspect_number;
 using clickstream::detail::json_reader;
 using clickstream::detail::text_writer;
@@ -111,7 +115,7 @@ inline text_issue check_text(std::string_view s, std::size_t max_chars) noexcept
 
 inline std::string text_error(text_issue issue, std::size_t max_chars) {
   if (issue == text_issue::not_utf8) return "not valid UTF-8";
-  return "string longer than " + std::to_string(max_chars) + " chars";
+  return concat({"string longer than ", decimal(max_chars), " chars"});
 }
 
 inline text_issue key_issue(std::string_view key) noexcept {
@@ -124,7 +128,7 @@ inline std::string key_preview(std::string_view key) {
   while (cut > 0 && cut < key.size() && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) {
     --cut;
   }
-  return "\"" + std::string(key.substr(0, cut)) + "...\"";
+  return concat({"\"", key.substr(0, cut), "...\""});
 }
 
 inline std::string key_error(text_issue issue, std::string_view key) {
@@ -133,7 +137,7 @@ inline std::string key_error(text_issue issue, std::string_view key) {
   // A valid prefix is shown; one that is itself broken UTF-8 is not echoed.
   std::string preview = key_preview(key);
   if (utf8_count(preview) == npos) preview = "(not valid UTF-8)";
-  return "key longer than " + std::to_string(max_key_chars) + " chars: " + preview;
+  return concat({"key longer than ", decimal(max_key_chars), " chars: ", preview});
 }
 
 inline bool ends_with(std::string_view s, std::string_view suffix) noexcept {
@@ -144,7 +148,7 @@ inline std::size_t string_limit(std::string_view key) noexcept {
   return ends_with(key, "_url") ? max_url_chars : max_string_chars;
 }
 
-inline std::string nesting_error() { return "nesting deeper than " + std::to_string(max_depth); }
+inline std::string nesting_error() { return concat({"nesting deeper than ", decimal(max_depth)}); }
 
 enum class field_kind : unsigned char {
   text,
@@ -215,13 +219,25 @@ constexpr bool known_fields_sorted() {
 }
 static_assert(known_fields_sorted(), "known_fields must stay sorted for find_known");
 
-inline const known_field* find_known(std::string_view key) noexcept {
+// The table's columns apart, as find_known reads them: no padding after each kind.
+inline constexpr auto known_names = [] {
+  std::array<std::string_view, std::size(known_fields)> names{};
+  for (std::size_t i = 0; i < names.size(); ++i) names[i] = known_fields[i].name;
+  return names;
+}();
+inline constexpr auto known_kinds = [] {
+  std::array<field_kind, std::size(known_fields)> kinds{};
+  for (std::size_t i = 0; i < kinds.size(); ++i) kinds[i] = known_fields[i].kind;
+  return kinds;
+}();
+
+inline const field_kind* find_known(std::string_view key) noexcept {
   std::size_t lo = 0;
-  std::size_t hi = std::size(known_fields);
+  std::size_t hi = known_names.size();
   while (lo < hi) {
     const std::size_t mid = lo + (hi - lo) / 2;
-    const int order = key.compare(known_fields[mid].name);
-    if (order == 0) return &known_fields[mid];
+    const int order = key.compare(known_names[mid]);
+    if (order == 0) return &known_kinds[mid];
     if (order < 0) {
       hi = mid;
     } else {
@@ -336,13 +352,8 @@ inline std::optional<std::int64_t> parse_timestamp(std::string_view iso) noexcep
   }
   if (pos != iso.size()) return std::nullopt;
 
-  // Howard Hinnant's days_from_civil, for years >= 0 (here >= 1969 after the March shift).
-  const std::int64_t y = year - (month <= 2 ? 1 : 0);
-  const std::int64_t era = y / 400;
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const std::int64_t days = era * 146097 + doe - 719468;
+  const std::int64_t days = clickstream::detail::days_from_civil(year, static_cast<unsigned>(month),
+                                                                 static_cast<unsigned>(day));
 
   const std::int64_t ms =
       ((days * 24 + hour) * 60 + minute - offset_minutes) * 60000 + second * 1000 + millis;
@@ -380,51 +391,59 @@ inline std::optional<std::string> check_value(json_reader& r, token t, std::stri
     std::size_t limit;
     std::size_t path_length;
   };
-  std::vector<frame> open;
+  // The containers open inside the value: nesting is refused before it passes max_depth.
+  std::array<frame, max_depth + 1> open;
+  std::size_t opened = 0;
   std::string scratch;
+  // One exit for every error: "<path>: <why>".
+  const auto error = [&path](std::string_view why) -> std::optional<std::string> {
+    return concat({path, ": ", why});
+  };
   for (;;) {
     switch (t) {
       case token::string: {
         const auto text = string_value(r, scratch);
         const text_issue issue = text ? check_text(*text, limit) : text_issue::not_utf8;
-        if (issue != text_issue::none) return path + ": " + text_error(issue, limit);
+        if (issue != text_issue::none) return error(text_error(issue, limit));
         break;
       }
       case token::number:
-        if (!inspect_number(r.raw()).finite) return path + ": number out of range";
+        if (!inspect_number(r.raw()).finite) return error("number out of range");
         break;
       case token::non_finite:
-        return path + ": NaN and Infinity are not allowed";
+        return error("NaN and Infinity are not allowed");
       case token::undefined:
-        return path + ": not a JSON value";
+        return error("not a JSON value");
       case token::begin_object:
       case token::begin_array:
-        if (depth + open.size() > max_depth) return path + ": " + nesting_error();
-        open.push_back({t == token::begin_array, 0, limit, path.size()});
+        if (depth + opened > max_depth) return error(nesting_error());
+        open[opened++] = {t == token::begin_array, 0, limit, path.size()};
         break;
       case token::end_object:
       case token::end_array:
-        path.resize(open.back().path_length);
-        limit = open.back().limit;
-        open.pop_back();
+        --opened;
+        path.resize(open[opened].path_length);
+        limit = open[opened].limit;
         break;
       case token::error:
-        return std::string("not valid JSON: ") + r.error();
+        return concat({"not valid JSON: ", r.error()});
       default:
         break;
     }
-    if (open.empty()) return std::nullopt;
+    if (opened == 0) return std::nullopt;
     t = r.next();
     if (t == token::end_object || t == token::end_array || t == token::error) continue;
-    frame& f = open.back();
+    frame& f = open[opened - 1];
     path.resize(f.path_length);
     if (f.array) {
-      path += '[' + std::to_string(f.index++) + ']';
+      path += '[';
+      path += std::string_view(decimal(f.index++));
+      path += ']';
       limit = f.limit;
     } else {
       const auto key = string_value(r, scratch);
       const text_issue issue = key ? key_issue(*key) : text_issue::not_utf8;
-      if (issue != text_issue::none) return path + ": " + key_error(issue, key.value_or(""));
+      if (issue != text_issue::none) return error(key_error(issue, key.value_or("")));
       path += '.';
       path += *key;
       limit = string_limit(*key);
@@ -435,21 +454,21 @@ inline std::optional<std::string> check_value(json_reader& r, token t, std::stri
 
 // One top-level member of an event: its value's first token `t` was just read.
 inline std::optional<std::string> check_member(json_reader& r, token t, std::string_view key) {
-  const known_field* known = find_known(key);
+  const field_kind* known = find_known(key);
   if (known == nullptr) return check_value(r, t, std::string(key), 2, string_limit(key));
   const auto error = [&](std::string_view reason) { return field_error(key, reason); };
   std::string scratch;
   const std::optional<std::string_view> text =
       t == token::string ? string_value(r, scratch) : std::nullopt;
   const bool is_string = t == token::string;
-  switch (known->kind) {
+  switch (*known) {
     case field_kind::text:
     case field_kind::required_text:
     case field_kind::url: {
-      const bool required = known->kind == field_kind::required_text;
+      const bool required = *known == field_kind::required_text;
       if (!is_string) return error(required ? "must be a non-empty string" : "must be a string");
       if (required && r.raw().empty()) return error("must be a non-empty string");
-      const std::size_t limit = known->kind == field_kind::url ? max_url_chars : max_string_chars;
+      const std::size_t limit = *known == field_kind::url ? max_url_chars : max_string_chars;
       const text_issue issue = text ? check_text(*text, limit) : text_issue::not_utf8;
       if (issue == text_issue::none) return std::nullopt;
       return error(text_error(issue, limit));
@@ -494,8 +513,7 @@ inline std::optional<std::string> check_member(json_reader& r, token t, std::str
 }
 
 inline std::string size_error(std::size_t bytes) {
-  return "event is " + std::to_string(bytes) + " bytes serialized, max " +
-         std::to_string(max_event_bytes);
+  return concat({"event is ", decimal(bytes), " bytes serialized, max ", decimal(max_event_bytes)});
 }
 
 // The event object whose begin_object was just read; always leaves the reader past its end.
@@ -506,7 +524,7 @@ inline std::optional<std::string> check_event(json_reader& r) {
   std::optional<std::string> failure;
   std::string scratch;
   for (token t = r.next(); t != token::end_object; t = r.next()) {
-    if (t == token::error) return std::string("not valid JSON: ") + r.error();
+    if (t == token::error) return concat({"not valid JSON: ", r.error()});
     const auto key = string_value(r, scratch);
     const text_issue issue = key ? key_issue(*key) : text_issue::not_utf8;
     if (issue != text_issue::none) {
@@ -532,11 +550,11 @@ inline std::optional<std::string> check_event_text(std::string_view text) {
   json_reader r(text);
   const token t = r.next();
   if (t != token::begin_object) {
-    if (t == token::error) return std::string("not valid JSON: ") + r.error();
+    if (t == token::error) return concat({"not valid JSON: ", r.error()});
     return std::string("event must be an object");
   }
   auto error = check_event(r);
-  if (!error && r.next() != token::end) return std::string("not valid JSON: ") + r.error();
+  if (!error && r.next() != token::end) return concat({"not valid JSON: ", r.error()});
   return error;
 }
 
@@ -588,7 +606,7 @@ std::optional<std::string> check_properties(std::string_view object_text, Skip&&
   if (t != token::begin_object) return std::string("properties must be a JSON object");
   std::string scratch;
   for (t = r.next(); t != token::end_object; t = r.next()) {
-    if (t == token::error) return std::string("properties are not valid JSON: ") + r.error();
+    if (t == token::error) return detail::concat({"properties are not valid JSON: ", r.error()});
     const auto key = detail::string_value(r, scratch);
     const auto issue = key ? detail::key_issue(*key) : detail::text_issue::not_utf8;
     if (issue != detail::text_issue::none) return detail::key_error(issue, key.value_or(""));
@@ -597,14 +615,14 @@ std::optional<std::string> check_properties(std::string_view object_text, Skip&&
     const std::size_t start = r.offset();
     if (skip(name)) {
       if (r.skip(first) == token::error)
-        return std::string("properties are not valid JSON: ") + r.error();
+        return detail::concat({"properties are not valid JSON: ", r.error()});
       continue;
     }
     if (auto error = detail::check_member(r, first, name)) return error;
     detail::skip_to_depth(r, 1);
     keep(name, object_text.substr(start, r.position() - start));
   }
-  if (r.next() != token::end) return std::string("properties are not valid JSON: ") + r.error();
+  if (r.next() != token::end) return detail::concat({"properties are not valid JSON: ", r.error()});
   return std::nullopt;
 }
 
@@ -615,8 +633,8 @@ inline request_check validate_request(std::string_view body) {
   request_check out;
   if (body.size() > max_request_bytes) {
     return detail::fail(out, request_status::too_large,
-                        "body is " + std::to_string(body.size()) + " bytes, max " +
-                            std::to_string(max_request_bytes));
+                        detail::concat({"body is ", detail::decimal(body.size()), " bytes, max ",
+                                        detail::decimal(max_request_bytes)}));
   }
   if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
@@ -631,7 +649,8 @@ inline request_check validate_request(std::string_view body) {
                         "body must be a JSON array of event objects or one event object");
   }
   const auto not_json = [&] {
-    return detail::fail(out, request_status::not_json, "not valid JSON: " + r.error());
+    return detail::fail(out, request_status::not_json,
+                        detail::concat({"not valid JSON: ", r.error()}));
   };
   std::size_t index = 0;
   for (t = single ? t : r.next(); t != token::end_array; t = single ? token::end_array : r.next()) {
@@ -658,14 +677,15 @@ inline request_check validate_request(std::string_view body) {
   if (r.next() != token::end) return not_json();
   if (index == 0) return detail::fail(out, request_status::empty, "empty array: no events");
   if (index > max_request_events) {
-    return detail::fail(
-        out, request_status::too_many_events,
-        std::to_string(index) + " events, max " + std::to_string(max_request_events));
+    return detail::fail(out, request_status::too_many_events,
+                        detail::concat({detail::decimal(index), " events, max ",
+                                        detail::decimal(max_request_events)}));
   }
   if (out.accepted.empty()) {
     out.status = request_status::no_valid_event;
     const rejection& first = out.rejected.front();
-    out.error = "no valid event (event " + std::to_string(first.index) + ": " + first.error + ")";
+    out.error = detail::concat(
+        {"no valid event (event ", detail::decimal(first.index), ": ", first.error, ")"});
   }
   return out;
 }

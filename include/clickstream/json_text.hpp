@@ -5,13 +5,14 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "json.hpp"
@@ -25,6 +26,56 @@ inline constexpr std::array<bool, 256> json_plain = [] {
   for (int c = 0x20; c < 0x80; ++c) plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
   return plain;
 }();
+
+// Writes an integer's decimal digits (after a '-' when negative) at out; returns the end. The
+// core's one integer formatter: std::to_chars and std::to_string instantiate one per type, and the
+// wasm build pays for each in code.
+inline char* write_decimal(char* out, std::uint64_t magnitude, bool negative) noexcept {
+  char digits[20];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  if (negative) *out++ = '-';
+  while (n > 0) *out++ = digits[--n];
+  return out;
+}
+
+template <typename Int>
+char* write_integer(char* out, Int value) noexcept {
+  if constexpr (std::is_signed_v<Int>) {
+    const auto magnitude = static_cast<std::uint64_t>(value);
+    return write_decimal(out, value < 0 ? 0 - magnitude : magnitude, value < 0);
+  } else {
+    return write_decimal(out, value, false);
+  }
+}
+
+// An integer's decimal text, held in place: a part for concat().
+class decimal {
+ public:
+  template <typename Int>
+  explicit decimal(Int value) noexcept {
+    size_ = static_cast<std::size_t>(write_integer(text_, value) - text_);
+  }
+  operator std::string_view() const noexcept { return {text_, size_}; }
+
+ private:
+  char text_[21];
+  std::size_t size_;
+};
+
+// The parts joined. Messages are built through this one function, so each call site is a list of
+// views rather than a chain of temporary strings.
+inline std::string concat(std::initializer_list<std::string_view> parts) {
+  std::size_t size = 0;
+  for (const auto part : parts) size += part.size();
+  std::string out;
+  out.reserve(size);
+  for (const auto part : parts) out.append(part.data(), part.size());
+  return out;
+}
 
 // Appends to a reusable buffer through a cursor. The buffer only grows (in practice once per
 // tracker), so writing an event allocates nothing and each append is a bounds check and a copy.
@@ -49,8 +100,7 @@ class text_writer {
   }
   template <typename Int>
   void integer(Int value) {
-    char* p = room(24);
-    commit(std::to_chars(p, p + 24, value).ptr);
+    commit(write_integer(room(24), value));
   }
   std::string_view text() const noexcept { return {buf_.data(), n_}; }
 
@@ -423,7 +473,7 @@ class json_reader {
   }
 
   token fail(const char* why) {
-    error_ = std::string(why) + " at byte " + std::to_string(pos_);
+    error_ = concat({why, " at byte ", decimal(pos_)});
     expect_ = expect::done;
     pos_ = s_.size() + 1;  // every later next() fails too
     return tok_ = token::error;

@@ -132,7 +132,12 @@ class session_tracker {
     state_.started_ms = now;
     state_.last_activity_ms = now;
     const attribution* source = landing ? landing : current_page;
-    state_.landing = source ? *source : attribution{};
+    // Assigned in place: no temporary copy of the attribution.
+    if (source) {
+      state_.landing = *source;
+    } else {
+      state_.landing = {};
+    }
     return true;
   }
 

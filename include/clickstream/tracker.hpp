@@ -224,50 +224,50 @@ class tracker {
     b->on_wire = false;
     const std::int64_t now = clock_.now_ms();
     const std::size_t n = b->events.size();
+    // Every outcome but a retry or a split finishes the batch, after this notification.
+    notification done{notification::kind::error, std::string(batch_id), n, {}};
     switch (classify(r.status)) {
       case outcome::delivered: {
         const std::size_t rejected = count_rejections(*b, r.body);
         const std::uint64_t reported = b->dropped_reported;
         unreported_dropped_ -= std::min(unreported_dropped_, reported);
         stats_.delivered += n - rejected;
-        notify({notification::kind::sent, std::string(batch_id), n - rejected, {}});
-        finish(batch_id);
-        return;
+        done.what = notification::kind::sent;
+        done.count = n - rejected;
+        break;
       }
       case outcome::dropped:
         stats_.discarded += n;
-        notify({notification::kind::error, std::string(batch_id), n,
-                "HTTP " + std::to_string(r.status) + ": batch refused, not retried"});
-        finish(batch_id);
-        return;
+        done.message =
+            detail::concat({"HTTP ", detail::decimal(r.status), ": batch refused, not retried"});
+        break;
       case outcome::split:
         if (n > 1) {
           queue_.split(batch_id, to_string(ids_.next(now, random_)),
                        to_string(ids_.next(now, random_)));
           save_batches();
-        } else {
-          stats_.discarded += n;
-          notify({notification::kind::error, std::string(batch_id), n,
-                  "HTTP 413: a single event too large for the ingest"});
-          finish(batch_id);
+          return;
         }
-        return;
-      case outcome::retry:
+        stats_.discarded += n;
+        done.message = "HTTP 413: a single event too large for the ingest";
         break;
+      case outcome::retry: {
+        std::int64_t oldest = now;
+        for (const auto& e : b->events) oldest = std::min(oldest, e.enqueued_ms);
+        if (b->attempts < config_.retry.max_attempts && now - oldest < config_.retry.max_age_ms) {
+          ++stats_.retries;
+          b->next_attempt_ms = now + retry_delay(config_.retry, b->attempts,
+                                                 parse_retry_after(r.retry_after, now), random_);
+          return;
+        }
+        stats_.gave_up += n;
+        done.message = detail::concat({"gave up after ", detail::decimal(b->attempts),
+                                       " attempts (last status ", detail::decimal(r.status), ")"});
+        break;
+      }
     }
-    std::int64_t oldest = now;
-    for (const auto& e : b->events) oldest = std::min(oldest, e.enqueued_ms);
-    if (b->attempts >= config_.retry.max_attempts || now - oldest >= config_.retry.max_age_ms) {
-      stats_.gave_up += n;
-      notify({notification::kind::error, std::string(batch_id), n,
-              "gave up after " + std::to_string(b->attempts) + " attempts (last status " +
-                  std::to_string(r.status) + ")"});
-      finish(batch_id);
-      return;
-    }
-    ++stats_.retries;
-    b->next_attempt_ms = now + retry_delay(config_.retry, b->attempts,
-                                           parse_retry_after(r.retry_after, now), random_);
+    notify(std::move(done));
+    finish(batch_id);
   }
 
   // Requests sent with no answer to come (a beacon, or a page restored from the back/forward
@@ -321,8 +321,7 @@ class tracker {
       if (!theirs) {
         // The stored session is the losing client's: reassert ours whole.
         save_client();
-        if (!session_.state().id.empty())
-          store_.save_state(detail::state_session, serialize(session_.state()));
+        if (!session_.state().id.empty()) write_session();
         return;
       }
       client_id_ = stored->id;
@@ -337,15 +336,14 @@ class tracker {
     auto theirs = text ? parse_session(*text) : std::nullopt;
     const session_state& ours = session_.state();
     if (!theirs) {
-      if (!ours.id.empty() && !identity_changed)
-        store_.save_state(detail::state_session, serialize(ours));
+      if (!ours.id.empty() && !identity_changed) write_session();
       if (identity_changed) session_.clear();
       return;
     }
     if (theirs->id == ours.id) {
       theirs->last_activity_ms = std::max(theirs->last_activity_ms, ours.last_activity_ms);
     } else if (!identity_changed && !ours.id.empty() && !later(*theirs, ours)) {
-      store_.save_state(detail::state_session, serialize(ours));
+      write_session();
       return;
     }
     session_.restore(std::move(*theirs));
@@ -381,8 +379,9 @@ class tracker {
       return {false, "consent denied: event not recorded"};
     }
     if (!contract::is_event_name(event_name))
-      return refuse("event_name '" + std::string(event_name.substr(0, 64)) +
-                    "': 1-64 chars, a letter first, then letters, digits, _ . : -");
+      return refuse(
+          detail::concat({"event_name '", event_name.substr(0, 64),
+                          "': 1-64 chars, a letter first, then letters, digits, _ . : -"}));
     std::size_t left_out = 0;
     std::string_view members;
     if (!properties.empty()) {
@@ -432,8 +431,9 @@ class tracker {
     }
     const std::string_view text = write_event(scratch_, parts, context_text_);
     if (text.size() > contract::max_event_bytes)
-      return refuse("event is " + std::to_string(text.size()) + " bytes serialized, over " +
-                    std::to_string(contract::max_event_bytes));
+      return refuse(
+          detail::concat({"event is ", detail::decimal(text.size()), " bytes serialized, over ",
+                          detail::decimal(contract::max_event_bytes)}));
     stats_.properties_dropped += left_out;
     ++stats_.tracked;
     enqueue(std::string(text), now);
@@ -451,7 +451,12 @@ class tracker {
     }
     const std::uint64_t seq = next_seq_++;
     if (!store_.append(seq, body)) ++stats_.storage_errors;
-    const auto evicted = queue_.push({seq, std::move(body), now});
+    push({seq, std::move(body), now});
+  }
+
+  // Into the queue; the events it evicts to make room are dropped.
+  void push(queued_event e) {
+    const auto evicted = queue_.push(std::move(e));
     if (!evicted.empty()) {
       store_.remove(evicted);
       count_dropped(evicted.size());
@@ -476,10 +481,16 @@ class tracker {
     ++stats_.requests;
     request r;
     r.batch_id = b.id;
-    r.url = config_.endpoint;
-    r.url += config_.endpoint.find('?') == std::string::npos ? '?' : '&';
-    r.url += "batch_id=" + b.id + "&sent_at=" + format_timestamp(now);
-    if (b.dropped_reported) r.url += "&dropped=" + std::to_string(b.dropped_reported);
+    char sent_at[timestamp_chars];
+    format_timestamp_to(sent_at, now);
+    r.url = detail::concat({config_.endpoint,
+                            config_.endpoint.find('?') == std::string::npos ? "?" : "&",
+                            "batch_id=",
+                            b.id,
+                            "&sent_at=",
+                            {sent_at, timestamp_chars}});
+    if (b.dropped_reported)
+      r.url += detail::concat({"&dropped=", detail::decimal(b.dropped_reported)});
     r.body = b.body();
     r.events = b.events.size();
     r.beacon = r.body.size() <= config_.beacon_max_bytes;
@@ -503,7 +514,7 @@ class tracker {
           if (k == "error" && v == token::string) error = detail::string_of(r, v).value_or(error);
         });
         if (!message.empty()) message += "; ";
-        message += "#" + index + ": " + error;
+        message += detail::concat({"#", index, ": ", error});
         ++n;
       }
     });
@@ -565,11 +576,13 @@ class tracker {
     return c;
   }
 
+  void write_session() { store_.save_state(detail::state_session, serialize(session_.state())); }
+
   // Activity is saved at most once a second: enough for a 30-minute timeout, and it keeps the
   // storage write off most track() calls.
   void save_session(std::int64_t now, bool started) {
     if (!started && now - saved_activity_ms_ < 1000) return;
-    store_.save_state(detail::state_session, serialize(session_.state()));
+    write_session();
     saved_activity_ms_ = now;
   }
 
@@ -666,11 +679,7 @@ class tracker {
 
   void admit(stored_event& e, std::int64_t now) {
     const auto t = detail::stored_event_time(e.body, now);
-    const auto evicted = queue_.push({e.seq, std::move(e.body), t});
-    if (!evicted.empty()) {
-      store_.remove(evicted);
-      count_dropped(evicted.size());
-    }
+    push({e.seq, std::move(e.body), t});
   }
 
   config config_;
