@@ -18,13 +18,14 @@ export async function instantiate(source: BufferSource | Promise<Response>,
   let e: Exports;
   let bytes = new Uint8Array(0);
   let doubles = new Float64Array(0);
-  // Memory growth replaces the buffer: views are rebuilt on first use after it.
-  const u8 = (): Uint8Array => (bytes.buffer === e.memory.buffer ? bytes
-    : (bytes = new Uint8Array(e.memory.buffer)));
-  const f64 = (): Float64Array => (doubles.buffer === e.memory.buffer ? doubles
-    : (doubles = new Float64Array(e.memory.buffer)));
+  // Growth replaces the memory's buffer; the wasm says so (emscripten_notify_memory_growth), so
+  // the views are rebuilt then, not checked on every access.
+  const views = (): void => {
+    bytes = new Uint8Array(e.memory.buffer);
+    doubles = new Float64Array(e.memory.buffer);
+  };
   const text = (ptr: number, length?: number): string => {
-    const heap = u8();
+    const heap = bytes;
     return decoder.decode(heap.subarray(ptr, length === undefined ? heap.indexOf(0, ptr)
       : ptr + length));
   };
@@ -36,12 +37,12 @@ export async function instantiate(source: BufferSource | Promise<Response>,
         const parts = text(records, length).split('\0'); // seq, body, seq, body, ..., ''
         for (let i = 0; i + 1 < parts.length; i += 2) host.append(Number(parts[i]), parts[i + 1]);
       },
-      remove: (seqs: number, count: number) => host.remove(Array.from(f64().subarray(seqs >> 3,
+      remove: (seqs: number, count: number) => host.remove(Array.from(doubles.subarray(seqs >> 3,
         (seqs >> 3) + count))),
       save_state: (key: number, value: number, length: number) => host.saveState(text(key),
         text(value, length)),
     },
-    env: { emscripten_notify_memory_growth: () => undefined },
+    env: { emscripten_notify_memory_growth: views },
     wasi_snapshot_preview1: {
       proc_exit: (code: number) => {
         throw new WebAssembly.RuntimeError(`clickstream wasm aborted (${code})`);
@@ -55,20 +56,29 @@ export async function instantiate(source: BufferSource | Promise<Response>,
     })
     : WebAssembly.instantiate(source, imports));
   e = instance.exports as Exports;
+  views();
   e._initialize();
   const module: Record<string, unknown> = {
     get HEAPU8() {
-      return u8();
+      return bytes;
     },
     get HEAPF64() {
-      return f64();
+      return doubles;
     },
     _malloc: e.malloc,
     _free: e.free,
     UTF8ToString: (ptr: number) => text(ptr),
     stringToUTF8: (value: string, ptr: number, maxBytes: number) => {
-      const { written } = encoder.encodeInto(value, u8().subarray(ptr, ptr + maxBytes - 1));
-      u8()[ptr + written] = 0;
+      // ASCII (event names, most JSON) is stored as it is read: for short strings that beats the
+      // call into encodeInto and its subarray.
+      const n = value.length;
+      let i = 0;
+      if (n < maxBytes) {
+        for (let c; i < n && (c = value.charCodeAt(i)) < 0x80; i++) bytes[ptr + i] = c;
+      }
+      const end = i === n ? ptr + n
+        : ptr + encoder.encodeInto(value, bytes.subarray(ptr, ptr + maxBytes - 1)).written;
+      bytes[end] = 0;
     },
   };
   for (const name of Object.keys(e)) if (name.startsWith('cs_')) module[`_${name}`] = e[name];
