@@ -24,11 +24,13 @@ await build({
   ...common,
   stdin: {
     contents: [
-      "import { instantiate } from './module.js';",
+      "import { compile, instantiate } from './module.js';",
       "import wasm from './wasm/clickstream.node.wasm';",
       // The ingest's validator needs no host: it never touches storage.
       'const none = { append: () => true, remove: () => {}, saveState: () => {} };',
-      'export default (options = {}) => instantiate(wasm, options.csHost ?? none);',
+      'let compiled;',
+      'export default (options = {}) => (compiled ??= compile(wasm))',
+      '  .then((module) => instantiate(module, options.csHost ?? none));',
     ].join('\n'),
     resolveDir: dist,
     sourcefile: 'clickstream.node.mjs',

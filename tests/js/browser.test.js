@@ -79,7 +79,7 @@ function installDom({ locks = true } = {}) {
   define('innerHeight', 720);
   define('localStorage', dom.localStorage);
   define('sessionStorage', new FakeStorage());
-  // The glue fetches its .wasm by URL; node's fetch does not read file: URLs.
+  // The loader fetches the .wasm by URL; node's fetch does not read file: URLs.
   const realFetch = dom.realFetch = globalThis.fetch;
   define('fetch', async (url, init) => {
     if (!String(url).startsWith('file:')) return realFetch(url, init);

@@ -12,9 +12,17 @@ type Exports = Record<string, (...args: number[]) => number> & {
 const decoder = /* @__PURE__ */ new TextDecoder();
 const encoder = /* @__PURE__ */ new TextEncoder();
 
-/** `bytes` (or a fetch of them) compiled, instantiated and wrapped as the ABI wrapper expects. */
-export async function instantiate(source: BufferSource | Promise<Response>,
-  host: CsHost): Promise<CsModule> {
+/** `bytes`, or a fetch of them, compiled: once per page, every tracker instantiates it again. */
+export async function compile(source: BufferSource | Promise<Response>):
+  Promise<WebAssembly.Module> {
+  if (!(source instanceof Promise)) return WebAssembly.compile(source);
+  const response = await source;
+  if (!response.ok) throw new Error(`clickstream wasm: HTTP ${response.status}`);
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/** A fresh instance of `module` (one tracker each), wrapped as the ABI wrapper expects. */
+export async function instantiate(module: WebAssembly.Module, host: CsHost): Promise<CsModule> {
   let e: Exports;
   let bytes = new Uint8Array(0);
   let doubles = new Float64Array(0);
@@ -49,16 +57,11 @@ export async function instantiate(source: BufferSource | Promise<Response>,
       },
     },
   };
-  const { instance } = await (source instanceof Promise
-    ? source.then(async (response) => {
-      if (!response.ok) throw new Error(`clickstream wasm: HTTP ${response.status}`);
-      return WebAssembly.instantiate(await response.arrayBuffer(), imports);
-    })
-    : WebAssembly.instantiate(source, imports));
+  const instance = await WebAssembly.instantiate(module, imports);
   e = instance.exports as Exports;
   views();
   e._initialize();
-  const module: Record<string, unknown> = {
+  const wrapped: Record<string, unknown> = {
     get HEAPU8() {
       return bytes;
     },
@@ -81,6 +84,6 @@ export async function instantiate(source: BufferSource | Promise<Response>,
       bytes[end] = 0;
     },
   };
-  for (const name of Object.keys(e)) if (name.startsWith('cs_')) module[`_${name}`] = e[name];
-  return module as unknown as CsModule;
+  for (const name of Object.keys(e)) if (name.startsWith('cs_')) wrapped[`_${name}`] = e[name];
+  return wrapped as unknown as CsModule;
 }
