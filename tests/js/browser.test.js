@@ -81,8 +81,12 @@ function installDom({ locks = true } = {}) {
   define('sessionStorage', new FakeStorage());
   // The loader fetches the .wasm by URL; node's fetch does not read file: URLs.
   const realFetch = dom.realFetch = globalThis.fetch;
+  dom.wasmFetches = 0;
+  dom.wasmStatus = 200;
   define('fetch', async (url, init) => {
     if (!String(url).startsWith('file:')) return realFetch(url, init);
+    dom.wasmFetches++;
+    if (dom.wasmStatus !== 200) return new Response('', { status: dom.wasmStatus });
     return new Response(await readFile(fileURLToPath(url)),
       { headers: { 'Content-Type': 'application/wasm' } });
   });
@@ -123,6 +127,24 @@ function show() {
 function queueKeys(queueId) {
   return dom.localStorage.keys().filter((k) => k.startsWith(`clickstream:${queueId}:e:`));
 }
+
+// Runs first: the page's compiled module is cached from the first tracker that loads it.
+test('a failed wasm download reaches onError and is retried by the next tracker, then cached',
+  async () => {
+    dom.wasmStatus = 404;
+    const errors = [];
+    const failed = openTab({ fetch: ingest().fetch, onError: (n) => errors.push(n.message) });
+    await assert.rejects(failed.ready, /HTTP 404/);
+    assert.match(errors[0], /did not start: clickstream wasm: HTTP 404/);
+    dom.wasmStatus = 200;
+    const sink = ingest();
+    const tabs = [openTab({ fetch: sink.fetch }), openTab({ fetch: sink.fetch })];
+    await Promise.all(tabs.map((t) => t.ready));
+    assert.equal(dom.wasmFetches, 2, 'one failed download, then one for both trackers');
+    tabs[0].track('works');
+    await tabs[0].flush();
+    assert.deepEqual(sink.delivered().map((e) => e.event_name), ['works']);
+  });
 
 test('page views read location/document; later SPA views get the previous URL as referrer',
   async () => {
