@@ -317,8 +317,7 @@ class Host implements Tracker {
   }
 
   private flushAll(): Promise<void> {
-    const engines = this.main ? [this.main, ...this.adopters.keys()] : [];
-    return Promise.all(engines.map((e) => e.flush())).then(() => undefined);
+    return Promise.all(this.engines().map((e) => e.flush())).then(() => undefined);
   }
 
   // ---- browser: page lifecycle, other tabs, viewport
