@@ -1,10 +1,11 @@
 // Identifiers: UUIDv7 for events and batches (time-ordered, so storage and warehouses index them
-// well), UUIDv4 for install and session ids. RFC 9562.
+// well), UUIDv4 for install ids, UUIDv8 named ids for sessions. RFC 9562.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "random.hpp"
 
@@ -52,6 +53,21 @@ inline uuid uuid_v4(random_source& random) {
   detail::put_u64(id.data(), random.next_u64(), 8);
   detail::put_u64(id.data() + 8, random.next_u64(), 8);
   detail::set_version_and_variant(id, 4);
+  return id;
+}
+
+// A UUID named by `name` (RFC 9562 version 8, vendor-specific): the same name gives the same id
+// wherever it is made, with no coordination. Two seeded FNV-1a hashes of the name, each mixed
+// through splitmix64, fill the 122 bits.
+inline uuid uuid_v8_named(std::string_view name) noexcept {
+  const auto hash = [name](std::uint64_t h) {
+    for (const char c : name) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL;
+    return detail::splitmix64(h);
+  };
+  uuid id{};
+  detail::put_u64(id.data(), hash(0xCBF29CE484222325ULL), 8);
+  detail::put_u64(id.data() + 8, hash(0x84222325CBF29CE4ULL), 8);
+  detail::set_version_and_variant(id, 8);
   return id;
 }
 

@@ -6,6 +6,18 @@
 
 namespace clickstream {
 
+namespace detail {
+
+// splitmix64: advances x and returns a well-mixed word (seeds the generator below; mixes hashes).
+inline std::uint64_t splitmix64(std::uint64_t& x) noexcept {
+  std::uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+}  // namespace detail
+
 class random_source {
  public:
   virtual ~random_source() = default;
@@ -17,7 +29,7 @@ class random_source {
 class seeded_random final : public random_source {
  public:
   explicit seeded_random(std::uint64_t seed) noexcept {
-    for (auto& word : state_) word = splitmix64(seed);
+    for (auto& word : state_) word = detail::splitmix64(seed);
   }
   std::uint64_t next_u64() noexcept override {
     const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
@@ -33,12 +45,6 @@ class seeded_random final : public random_source {
 
  private:
   static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-  static std::uint64_t splitmix64(std::uint64_t& x) noexcept {
-    std::uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
   std::uint64_t state_[4];
 };
 

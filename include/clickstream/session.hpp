@@ -120,15 +120,18 @@ class session_tracker {
 
   // Records an event at `now`; returns true when it starts a new session. `landing` is the
   // attribution of a page view (a new campaign there starts a session); a session started by
-  // any other event takes `current_page`'s attribution.
-  bool touch(std::int64_t now, const attribution* landing, random_source& random,
+  // any other event takes `current_page`'s attribution. Session n+1 of a client is named after
+  // the client and session n, so tabs that start it at the same moment (a first visit opened in
+  // two tabs, which cannot see each other's writes yet) give it the same id.
+  bool touch(std::int64_t now, const attribution* landing, std::string_view client_id,
              const attribution* current_page = nullptr) {
     if (continues(now, landing)) {
       if (now > state_.last_activity_ms) state_.last_activity_ms = now;
       return false;
     }
-    state_.id = to_string(uuid_v4(random));
     ++state_.index;
+    state_.id = to_string(uuid_v8_named(
+        detail::concat({client_id, "/", detail::decimal(state_.index), "/", state_.id})));
     state_.started_ms = now;
     state_.last_activity_ms = now;
     const attribution* source = landing ? landing : current_page;

@@ -408,8 +408,8 @@ class tracker {
       }
     }
     const std::int64_t now = clock_.now_ms();
-    const bool started =
-        session_.touch(now, page_view ? &page_attribution_ : nullptr, random_, &page_attribution_);
+    const bool started = session_.touch(now, page_view ? &page_attribution_ : nullptr, client_id_,
+                                        &page_attribution_);
     save_session(now, started);
     const session_state& s = session_.state();
     char event_id[uuid_chars];

@@ -4,6 +4,9 @@
 #include <clickstream/ids.hpp>
 #include <clickstream/retry.hpp>
 
+#include <set>
+#include <string>
+
 using namespace clickstream;
 
 namespace {
@@ -75,6 +78,18 @@ TEST_CASE("uuid v4: version and variant bits, distinct") {
   CHECK((a[6] >> 4) == 4);
   CHECK((a[8] & 0xC0) == 0x80);
   CHECK(a != b);
+}
+
+TEST_CASE("uuid v8 named: version and variant bits, one id per name, 100,000 without collision") {
+  const auto a = uuid_v8_named("client-a/1/");
+  CHECK((a[6] >> 4) == 8);
+  CHECK((a[8] & 0xC0) == 0x80);
+  CHECK(a == uuid_v8_named("client-a/1/"));
+  CHECK(contract::is_uuid(to_string(a)));
+  std::set<std::string> seen;
+  for (int i = 0; i < 100'000; ++i) seen.insert(to_string(uuid_v8_named("c/" + std::to_string(i))));
+  CHECK(seen.size() == 100'000);
+  CHECK(to_string(uuid_v8_named("")) != to_string(uuid_v8_named("/")));
 }
 
 TEST_CASE("timestamps: ISO 8601 UTC with milliseconds") {

@@ -24,74 +24,92 @@ queued_event event_of(std::uint64_t seq, std::size_t bytes) {
 }  // namespace
 
 TEST_CASE("session: the first event starts one; 30 minutes of inactivity end it") {
-  seeded_random random(1);
+  constexpr std::string_view client = "client-1";
   session_tracker s;
-  CHECK(s.touch(t0, nullptr, random));
+  CHECK(s.touch(t0, nullptr, client));
   const auto first = s.state().id;
   CHECK(s.state().index == 1);
   CHECK(contract::is_uuid(first));
-  CHECK_FALSE(s.touch(t0 + 29 * minute, nullptr, random));
-  CHECK_FALSE(s.touch(t0 + 58 * minute, nullptr, random));  // activity extends it
+  CHECK_FALSE(s.touch(t0 + 29 * minute, nullptr, client));
+  CHECK_FALSE(s.touch(t0 + 58 * minute, nullptr, client));  // activity extends it
   CHECK(s.state().id == first);
-  CHECK(s.touch(t0 + 88 * minute, nullptr, random));  // exactly 30 minutes idle
+  CHECK(s.touch(t0 + 88 * minute, nullptr, client));  // exactly 30 minutes idle
   CHECK(s.state().id != first);
   CHECK(s.state().index == 2);
   CHECK(s.state().started_ms == t0 + 88 * minute);
 }
 
+// Two tabs of a first visit start "session 1 of client c" before either sees the other's write.
+TEST_CASE("session: trackers of one client that start a session at once give it one id") {
+  session_tracker tab0, tab1, other;
+  CHECK(tab0.touch(t0, nullptr, "client-a"));
+  CHECK(tab1.touch(t0 + 3, nullptr, "client-a"));
+  CHECK(other.touch(t0, nullptr, "client-b"));
+  CHECK(tab0.state().id == tab1.state().id);
+  CHECK(tab0.state().id != other.state().id);
+  CHECK(tab0.touch(t0 + 31 * minute, nullptr, "client-a"));  // session 2, named after session 1
+  CHECK(tab1.touch(t0 + 32 * minute, nullptr, "client-a"));
+  CHECK(tab0.state().index == 2);
+  CHECK(tab0.state().id == tab1.state().id);
+  session_tracker fresh;  // "session 2" reached from another session 1 is another session
+  fresh.restore({"another-session-1", 1, t0, t0, {}});
+  CHECK(fresh.touch(t0 + 31 * minute, nullptr, "client-a"));
+  CHECK(fresh.state().id != tab0.state().id);
+}
+
 TEST_CASE("session: a 24-hour cap even with constant activity; settings are honoured") {
-  seeded_random random(2);
+  constexpr std::string_view client = "client-2";
   session_tracker s;
-  s.touch(t0, nullptr, random);
+  s.touch(t0, nullptr, client);
   std::int64_t t = t0;
   int starts = 0;
   for (int i = 0; i < 24 * 4 + 1; ++i) {
     t += 15 * minute;
-    starts += s.touch(t, nullptr, random) ? 1 : 0;
+    starts += s.touch(t, nullptr, client) ? 1 : 0;
   }
   CHECK(starts == 1);
   CHECK(s.state().started_ms == t0 + 24 * 60 * minute);
 
   session_tracker short_one({5 * minute, 10 * minute});
-  short_one.touch(t0, nullptr, random);
-  CHECK_FALSE(short_one.touch(t0 + 4 * minute, nullptr, random));
-  CHECK(short_one.touch(t0 + 9 * minute + 1, nullptr, random));  // idle 5 min 1 ms
-  CHECK_FALSE(short_one.touch(t0 + 13 * minute, nullptr, random));
-  CHECK(short_one.touch(t0 + 19 * minute + 2, nullptr, random));  // 10-minute cap
+  short_one.touch(t0, nullptr, client);
+  CHECK_FALSE(short_one.touch(t0 + 4 * minute, nullptr, client));
+  CHECK(short_one.touch(t0 + 9 * minute + 1, nullptr, client));  // idle 5 min 1 ms
+  CHECK_FALSE(short_one.touch(t0 + 13 * minute, nullptr, client));
+  CHECK(short_one.touch(t0 + 19 * minute + 2, nullptr, client));  // 10-minute cap
 }
 
 TEST_CASE("session: a landing with a different campaign starts a new one") {
-  seeded_random random(3);
+  constexpr std::string_view client = "client-3";
   session_tracker s;
   const auto spring = campaign("google", "spring");
   const auto summer = campaign("google", "summer");
   const attribution none;
-  CHECK(s.touch(t0, &spring, random));
+  CHECK(s.touch(t0, &spring, client));
   CHECK(s.state().landing.params == spring.params);
-  CHECK_FALSE(s.touch(t0 + minute, &spring, random));    // same campaign: same session
-  CHECK_FALSE(s.touch(t0 + 2 * minute, &none, random));  // internal or direct: same session
+  CHECK_FALSE(s.touch(t0 + minute, &spring, client));    // same campaign: same session
+  CHECK_FALSE(s.touch(t0 + 2 * minute, &none, client));  // internal or direct: same session
   CHECK(s.state().landing.params == spring.params);      // the landing's attribution is kept
-  CHECK(s.touch(t0 + 3 * minute, &summer, random));
+  CHECK(s.touch(t0 + 3 * minute, &summer, client));
   CHECK(s.state().index == 2);
   CHECK(s.state().landing.params == summer.params);
 }
 
 TEST_CASE("session: a clock that steps back is not inactivity") {
-  seeded_random random(4);
+  constexpr std::string_view client = "client-4";
   session_tracker s;
-  s.touch(t0, nullptr, random);
-  CHECK_FALSE(s.touch(t0 - 10 * minute, nullptr, random));
+  s.touch(t0, nullptr, client);
+  CHECK_FALSE(s.touch(t0 - 10 * minute, nullptr, client));
   CHECK(s.state().last_activity_ms == t0);
 }
 
 TEST_CASE("session: state survives serialization; garbage is refused") {
-  seeded_random random(5);
+  constexpr std::string_view client = "client-5";
   session_tracker s;
   auto landing = campaign("newsletter", "dec");
   landing.referrer = "https://mail.google.com/";
   landing.type = referrer_type::email;
-  s.touch(t0, &landing, random);
-  s.touch(t0 + minute, nullptr, random);
+  s.touch(t0, &landing, client);
+  s.touch(t0 + minute, nullptr, client);
   const auto restored = parse_session(serialize(s.state()));
   REQUIRE(restored);
   CHECK(restored->id == s.state().id);
@@ -104,7 +122,7 @@ TEST_CASE("session: state survives serialization; garbage is refused") {
 
   session_tracker again;
   again.restore(*restored);
-  CHECK_FALSE(again.touch(t0 + 20 * minute, nullptr, random));
+  CHECK_FALSE(again.touch(t0 + 20 * minute, nullptr, client));
   CHECK(again.state().id == s.state().id);
 
   for (const char* bad : {"", "{", "[]", "{\"id\":\"\"}", "{\"id\":1,\"index\":1}",
