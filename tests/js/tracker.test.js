@@ -64,6 +64,40 @@ test('events are POSTed as text/plain JSON arrays to endpoint?batch_id&sent_at',
   await t.shutdown();
 });
 
+test('text that is not ASCII arrives as it was given, in page fields and in properties',
+  async () => {
+    const down = ingest(() => 503); // the events stay stored while we look at them
+    const storage = new FakeStorage();
+    const errors = [];
+    const t = createTracker({ endpoint, fetch: down.fetch, storage, retryBaseMs: 60_000,
+      onError: (n) => errors.push(n.message) });
+    const props = { city: 'Zürich', note: 'café ☕', emoji: '🛒 x', ascii: 'plain' };
+    t.pageView({}, { url: 'https://shop.example/ü', title: 'Übersicht – Ärger' });
+    t.track('search', props);
+    t.track('search', { ...props, long: 'é'.repeat(200) }); // longer than the last argument
+    t.track('search', { lone: 'a\ud800b' }); // JSON.stringify escapes it; it is still not UTF-8
+    await t.ready;
+    await settle(); // after the outbox's microtask
+    const stored = storage.keys().filter((k) => k.includes(':e:')).sort()
+      .map((k) => JSON.parse(storage.getItem(k)));
+    await t.flush();
+    const sent = down.requests[0].events;
+    assert.equal(stored.length, 3);
+    assert.deepEqual(sent, stored, 'what was stored is what is sent');
+    const [view, first, second] = sent;
+    assert.equal(view.page_title, 'Übersicht – Ärger');
+    assert.equal(view.page_url, 'https://shop.example/ü');
+    for (const e of [first, second]) {
+      assert.equal(e.city, 'Zürich');
+      assert.equal(e.note, 'café ☕');
+      assert.equal(e.emoji, '🛒 x');
+      assert.equal(e.ascii, 'plain');
+    }
+    assert.equal(second.long, 'é'.repeat(200));
+    assert.deepEqual(errors, ['lone: not valid UTF-8']);
+    await t.shutdown();
+  });
+
 test('503 then 200: the batch is resent with its batch id, each event_id stored once', async () => {
   const sink = ingest((_, n) => (n === 1 ? 503 : 200));
   const t = createTracker({ endpoint, fetch: sink.fetch, retryBaseMs: 20, retryMaxMs: 20 });
