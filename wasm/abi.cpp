@@ -1,7 +1,7 @@
 // The C ABI the JS host calls (docs/wasm-abi.md), linked as a standalone wasm (no Emscripten
 // glue). One tracker per module instance. Time comes in with every call, randomness as a seed,
-// storage through three host imports; strings coming out point into a buffer owned here, valid
-// until the next call that returns one.
+// storage through the host's imports below; strings coming out point into a buffer owned here,
+// valid until the next call that returns one.
 #include <emscripten/emscripten.h>
 
 #include <clickstream/clickstream.hpp>
