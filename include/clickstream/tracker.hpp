@@ -423,10 +423,9 @@ class tracker {
     parts.landing = &s.landing;
     parts.device = &config_.device;
     parts.properties = members;
-    if (context_stale_ || s.id != context_session_ || s.index != context_index_) {
+    // A new session is the one change made here; every other marks the context stale itself.
+    if (context_stale_ || started) {
       context_text_ = write_context(context_, parts);
-      context_session_ = s.id;
-      context_index_ = s.index;
       context_stale_ = false;
     }
     const std::string_view text = write_event(scratch_, parts, context_text_);
@@ -701,11 +700,9 @@ class tracker {
   std::string scratch_;        // the event
   std::string props_scratch_;  // the properties kept
   std::string dom_scratch_;    // a C++ caller's properties as text
-  // write_context's text for the session it names, until something else in it changes.
+  // write_context's text, until identity, session, page or device change (context_stale_).
   std::string context_;
   std::string_view context_text_;
-  std::string context_session_;
-  std::uint32_t context_index_ = 0;
   bool context_stale_ = true;
   stats stats_;
   std::int64_t generation_ = 0;
