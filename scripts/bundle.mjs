@@ -24,12 +24,12 @@ await build({
   ...common,
   stdin: {
     contents: [
-      "import { compile, instantiate } from './module.js';",
+      "import { instantiate } from './module.js';",
       "import wasm from './wasm/clickstream.node.wasm';",
       // The ingest's validator needs no host: it never touches storage.
       'const none = { append: () => true, remove: () => {}, saveState: () => {} };',
       'let compiled;',
-      'export default (options = {}) => (compiled ??= compile(wasm))',
+      'export default (options = {}) => (compiled ??= WebAssembly.compile(wasm))',
       '  .then((module) => instantiate(module, options.csHost ?? none));',
     ].join('\n'),
     resolveDir: dist,

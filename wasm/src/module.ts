@@ -12,15 +12,6 @@ type Exports = Record<string, (...args: number[]) => number> & {
 const decoder = /* @__PURE__ */ new TextDecoder();
 const encoder = /* @__PURE__ */ new TextEncoder();
 
-/** `bytes`, or a fetch of them, compiled: once per page, every tracker instantiates it again. */
-export async function compile(source: BufferSource | Promise<Response>):
-  Promise<WebAssembly.Module> {
-  if (!(source instanceof Promise)) return WebAssembly.compile(source);
-  const response = await source;
-  if (!response.ok) throw new Error(`clickstream wasm: HTTP ${response.status}`);
-  return WebAssembly.compile(await response.arrayBuffer());
-}
-
 /** A fresh instance of `module` (one tracker each), wrapped as the ABI wrapper expects. */
 export async function instantiate(module: WebAssembly.Module, host: CsHost): Promise<CsModule> {
   let e: Exports;

@@ -32,6 +32,8 @@ interface Globals {
 }
 const g = globalThis as unknown as Globals;
 
+const CALLBACKS = { sent: 'onSent', rejected: 'onRejected', dropped: 'onDropped' } as const;
+
 const ZERO: Stats = { tracked: 0, invalid: 0, propertiesDropped: 0, delivered: 0, rejected: 0,
   discarded: 0, dropped: 0, gaveUp: 0, consentDropped: 0, requests: 0, retries: 0,
   storageErrors: 0, persistErrors: 0 };
@@ -92,20 +94,24 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
   let lastUrl = '';
   let viewportDirty = false;
 
-  /** Host-side errors are reported asynchronously: they can arise inside a call into the core. */
-  const hostError = (message: string): void => {
-    const onError = config.onError;
-    if (onError) queueMicrotask(() => call(onError, { kind: 'error', batchId: '', count: 0, message }));
-  };
-
-  const call = (callback: (n: Notification) => void, n: Notification): void => {
-    try {
-      callback(n);
-    } catch (e) {
-      // A failing callback must not break delivery; surface it where the platform can.
-      g.reportError?.(e);
+  const dispatch = (list: RawNotification[]): void => {
+    for (const n of list) {
+      const callback = config[CALLBACKS[n.kind as 'sent'] ?? 'onError'];
+      if (!callback) continue;
+      try {
+        // The core leaves empty strings out of its JSON.
+        callback({ kind: n.kind, batchId: n.batch_id ?? '', count: n.count ?? 0,
+          message: n.message ?? '' });
+      } catch (e) {
+        // A failing callback must not break delivery; surface it where the platform can.
+        g.reportError?.(e);
+      }
     }
   };
+
+  /** Host-side errors are reported asynchronously: they can arise inside a call into the core. */
+  const hostError = (message: string): void =>
+    queueMicrotask(() => dispatch([{ kind: 'error', message }]));
 
   const clock = config.now;
   const now = clock ? () => clock() : () => Date.now();
@@ -119,15 +125,6 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
     g.screen ? `${g.screen.width}x${g.screen.height}` : '', viewport(), env.platform,
     `clickstream-js/${VERSION}`];
 
-  const dispatch = (list: RawNotification[]): void => {
-    for (const n of list) {
-      const callback = n.kind === 'sent' ? config.onSent : n.kind === 'rejected' ? config.onRejected
-        : n.kind === 'dropped' ? config.onDropped : config.onError;
-      // The core leaves empty strings out of its JSON.
-      if (callback) call(callback, { kind: n.kind, batchId: n.batch_id ?? '', count: n.count ?? 0,
-        message: n.message ?? '' });
-    }
-  };
 
   const options = (): EngineOptions => {
     // Counts are 32-bit in wasm (size_t): clamp there, not in an out-of-range C++ cast.
