@@ -17,6 +17,10 @@ await build({
   outfile: path.join(dist, 'index.js'),
   allowOverwrite: true,
   minify: true,
+  // Members named `_x` are the host's own (docs/js.md's API has none): minified like locals. The
+  // loader's object keeps the ABI's names (docs/wasm-abi.md).
+  mangleProps: /^_/,
+  reserveProps: /^_(cs_|malloc$|free$|initialize$)/,
   legalComments: 'none',
 });
 

@@ -9,12 +9,12 @@ export type Device = [locale: string, timezone: string, screen: string, viewport
 
 /** What every engine of a tracker shares. */
 export interface EngineOptions {
-  endpoint: string;
-  settings: number[];
-  now: () => number;
-  fetch: typeof fetch;
-  device: Device;
-  notify: (list: RawNotification[]) => void;
+  _endpoint: string;
+  _settings: number[];
+  _now: () => number;
+  _fetch: typeof fetch;
+  _device: Device;
+  _notify: (list: RawNotification[]) => void;
 }
 
 export interface Engine {
@@ -22,25 +22,25 @@ export interface Engine {
    * cs_<name>(...args). Strings go in through per-argument scratch buffers that only grow, so the
    * hot path (track) allocates nothing in wasm; they stay valid until the argument's next use.
    */
-  call(fn: CsCall, ...args: Array<string | number>): number;
+  _call(fn: CsCall, ...args: Array<string | number>): number;
   /** cs_track or cs_page_view: takes the notifications an error (or a drop) left. */
-  record(fn: '_cs_track' | '_cs_page_view', ...args: Array<string | number>): void;
+  _record(fn: '_cs_track' | '_cs_page_view', ...args: Array<string | number>): void;
   /** A JSON getter's result (the core leaves empty strings out). */
-  json<T>(fn: '_cs_stats' | '_cs_identity'): Partial<T>;
-  setConsent(code: number): void;
+  _json<T>(fn: '_cs_stats' | '_cs_identity'): Partial<T>;
+  _setConsent(code: number): void;
   /** Resolves when nothing more can be sent right now (sent, or waiting out a backoff). */
-  flush(): Promise<void>;
+  _flush(): Promise<void>;
   /** Sends every request the core allows now, then arms the timer for the next chance. */
-  pump(): void;
+  _pump(): void;
   /**
    * The page is being hidden or left: everything goes at once in beacon-sized batches. A refused
    * beacon falls back to a keepalive fetch; an unanswered beacon stays "on the wire" until
    * resume(), and in storage until the ingest answers a resend (same batch id, stored once).
    */
-  drainForUnload(beacon: ((url: string, body: string) => boolean) | null): void;
+  _drainForUnload(beacon: ((url: string, body: string) => boolean) | null): void;
   /** Visible again (or back from the bfcache): unanswered requests go back in line. */
-  resume(always: boolean): void;
-  close(): void;
+  _resume(always: boolean): void;
+  _close(): void;
 }
 
 /** cs_next_wakeup() at or above this means "only after a response". */
@@ -90,7 +90,7 @@ export function createEngine(m: CsModule, store: QueueStore, o: EngineOptions, c
   const drain = (): void => {
     const p = m._cs_take_notifications();
     // The common empty case ("[]") is recognized without decoding.
-    if (m.HEAPU8[p + 1] !== 0x5d /* ']' */) o.notify(JSON.parse(text(p)) as RawNotification[]);
+    if (m.HEAPU8[p + 1] !== 0x5d /* ']' */) o._notify(JSON.parse(text(p)) as RawNotification[]);
   };
 
   const settle = (): void => {
@@ -108,17 +108,17 @@ export function createEngine(m: CsModule, store: QueueStore, o: EngineOptions, c
     timer = setTimeout(() => {
       timer = undefined;
       pump();
-    }, Math.max(0, at - o.now()));
+    }, Math.max(0, at - o._now()));
     // In node the tracker never keeps a process alive: scripts call shutdown() or flush().
     (timer as { unref?: () => void }).unref?.();
   };
 
   /** The next request to send now, read with the four getters. */
-  const next = (unload: number) => m._cs_next_request(o.now(), unload) > 0 && {
-    batchId: text(m._cs_request_batch_id()),
-    url: text(m._cs_request_url()),
-    body: text(m._cs_request_body()),
-    beacon: m._cs_request_beacon() === 1,
+  const next = (unload: number) => m._cs_next_request(o._now(), unload) > 0 && {
+    _batchId: text(m._cs_request_batch_id()),
+    _url: text(m._cs_request_url()),
+    _body: text(m._cs_request_body()),
+    _beacon: m._cs_request_beacon() === 1,
   };
 
   const post = async (r: Exclude<ReturnType<typeof next>, false>): Promise<void> => {
@@ -126,10 +126,10 @@ export function createEngine(m: CsModule, store: QueueStore, o: EngineOptions, c
     let status = 0;
     let retryAfter = '';
     let body = '';
-    const send = o.fetch; // called unbound: window.fetch refuses another `this`
+    const send = o._fetch; // called unbound: window.fetch refuses another `this`
     try {
       // A stalled request ends as a network error (retried) instead of holding flush() forever.
-      const res = await send(r.url, { method: 'POST', body: r.body, keepalive: r.beacon,
+      const res = await send(r._url, { method: 'POST', body: r._body, keepalive: r._beacon,
         headers: HEADERS, signal: globalThis.AbortSignal?.timeout?.(30_000) });
       status = res.status;
       retryAfter = res.headers.get('Retry-After') ?? '';
@@ -142,7 +142,7 @@ export function createEngine(m: CsModule, store: QueueStore, o: EngineOptions, c
     }
     inFlight--;
     if (closed) return;
-    call('_cs_on_response', o.now(), r.batchId, status, retryAfter, body);
+    call('_cs_on_response', o._now(), r._batchId, status, retryAfter, body);
     drain();
     onResponse?.();
     pump();
@@ -155,30 +155,31 @@ export function createEngine(m: CsModule, store: QueueStore, o: EngineOptions, c
     if (inFlight === 0) settle();
   };
 
-  store.load((key, value) =>
+  store._load((key, value) =>
     call(typeof key === 'string' ? '_cs_restore_state' : '_cs_restore_event', key, value));
-  m._cs_set_persist(store.persists ? 1 : 0);
+  m._cs_set_persist(store._persists ? 1 : 0);
   const seed = randomWords();
-  const settings = m._malloc(o.settings.length * 8);
-  m.HEAPF64.set(o.settings, settings >> 3);
-  call('_cs_create', o.endpoint, settings, o.settings.length, consent, seed[0], seed[1], o.now());
+  const settings = m._malloc(o._settings.length * 8);
+  m.HEAPF64.set(o._settings, settings >> 3);
+  call('_cs_create', o._endpoint, settings, o._settings.length, consent, seed[0], seed[1],
+    o._now());
   m._free(settings);
-  call('_cs_set_device', ...o.device);
+  call('_cs_set_device', ...o._device);
   drain(); // restoring into a smaller queue may have dropped events
 
   return {
-    call,
-    record(fn, ...args) {
+    _call: call,
+    _record(fn, ...args) {
       const error = call(fn, ...args); // read HEAPU8 after the call: growth replaces the view
       if (m.HEAPU8[error] || watchTrack) drain();
       schedule();
     },
-    json: (fn) => JSON.parse(text(m[fn]())),
-    setConsent(code) {
+    _json: (fn) => JSON.parse(text(m[fn]())),
+    _setConsent(code) {
       m._cs_set_consent(code);
       pump();
     },
-    flush() {
+    _flush() {
       if (closed) return Promise.resolve();
       m._cs_flush();
       return new Promise((resolve) => {
@@ -186,20 +187,20 @@ export function createEngine(m: CsModule, store: QueueStore, o: EngineOptions, c
         pump();
       });
     },
-    pump,
-    drainForUnload(beacon) {
+    _pump: pump,
+    _drainForUnload(beacon) {
       if (closed) return;
       for (let r; (r = next(1)); ) {
-        if (r.beacon && beacon?.(r.url, r.body)) beaconed = true;
+        if (r._beacon && beacon?.(r._url, r._body)) beaconed = true;
         else void post(r);
       }
     },
-    resume(always) {
+    _resume(always) {
       if (always || beaconed) m._cs_resume();
       beaconed = false;
       pump();
     },
-    close() {
+    _close() {
       closed = true;
       clearTimeout(timer);
       timer = undefined;

@@ -18,17 +18,17 @@ const SHARED: readonly string[] = ['client', 'session', 'consent'];
  */
 export interface Persist {
   /** null: nothing outlives the tracker, the core's own memory is the queue. */
-  readonly adapter: StorageAdapter | null;
+  readonly _adapter: StorageAdapter | null;
   /** set() does something: writes to an adapter, or counts them after a failure. */
-  readonly writes: boolean;
+  readonly _writes: boolean;
   /** Writes reach an adapter (false for memory and after a failure). */
-  durable(): boolean;
+  _durable(): boolean;
   /** Writes lost to the failure. */
-  errors(): number;
-  get(key: string): string | null;
-  set(key: string, value: string): void;
-  remove(key: string): void;
-  keys(): string[];
+  _errors(): number;
+  _get(key: string): string | null;
+  _set(key: string, value: string): void;
+  _remove(key: string): void;
+  _keys(): string[];
 }
 
 /** `unavailable`: why there is no adapter, reported at once as a failure. */
@@ -43,18 +43,18 @@ export function openPersist(adapter: StorageAdapter | null, onFail: (message: st
   };
   if (unavailable) fail(unavailable);
   return {
-    adapter,
-    writes: adapter !== null || failed,
-    durable: () => adapter !== null && !failed,
-    errors: () => errors,
-    get(key) {
+    _adapter: adapter,
+    _writes: adapter !== null || failed,
+    _durable: () => adapter !== null && !failed,
+    _errors: () => errors,
+    _get(key) {
       try {
         return adapter ? adapter.getItem(key) : null;
       } catch {
         return null;
       }
     },
-    set(key, value) {
+    _set(key, value) {
       if (failed) {
         errors++;
         return;
@@ -66,14 +66,14 @@ export function openPersist(adapter: StorageAdapter | null, onFail: (message: st
         fail(e !== null && typeof e === 'object' && 'name' in e ? String(e.name) : String(e));
       }
     },
-    remove(key) {
+    _remove(key) {
       try {
         adapter?.removeItem(key);
       } catch {
         // Nothing to do: a record that cannot be removed is resent and stored once by batch id.
       }
     },
-    keys() {
+    _keys() {
       const out: string[] = [];
       try {
         for (let i = 0, n = adapter?.length ?? 0; i < n; i++) {
@@ -91,46 +91,46 @@ export function openPersist(adapter: StorageAdapter | null, onFail: (message: st
 /** The storage of one queue, as the core's `csHost`. */
 export interface QueueStore extends CsHost {
   /** Whether the core should hand events over at all (false for memory storage). */
-  readonly persists: boolean;
+  readonly _persists: boolean;
   /** What cs_restore_state (a string key) and cs_restore_event (a seq) get before cs_create. */
-  load(restore: (key: string | number, value: string) => void): void;
+  _load(restore: (key: string | number, value: string) => void): void;
   /** Deletes every key of this queue (an adopted queue, once delivered). */
-  clear(): void;
+  _clear(): void;
 }
 
 /** `shared`: may write the tab-shared keys. */
 export function queueStore(p: Persist, prefix: string, queueId: string, shared: boolean):
   QueueStore {
   const head = `${prefix}:${queueId}:`;
-  const mine = (): string[] => p.keys().filter((key) => key.startsWith(head));
+  const mine = (): string[] => p._keys().filter((key) => key.startsWith(head));
   return {
-    persists: p.writes,
+    _persists: p._writes,
     append(seq, body) {
-      p.set(head + 'e:' + seq, body);
+      p._set(head + 'e:' + seq, body);
       return true; // after a storage failure the event lives in memory: not a core storage error
     },
     remove(seqs) {
-      if (p.adapter) for (const seq of seqs) p.remove(head + 'e:' + seq);
+      if (p._adapter) for (const seq of seqs) p._remove(head + 'e:' + seq);
     },
     saveState(key, value) {
-      if (!SHARED.includes(key)) p.set(head + key, value);
-      else if (shared) p.set(`${prefix}:${key}`, value);
+      if (!SHARED.includes(key)) p._set(head + key, value);
+      else if (shared) p._set(`${prefix}:${key}`, value);
     },
-    load(restore) {
+    _load(restore) {
       for (const key of SHARED) {
-        const v = p.get(`${prefix}:${key}`);
+        const v = p._get(`${prefix}:${key}`);
         if (v !== null) restore(key, v);
       }
       for (const key of mine()) {
         const rest = key.slice(head.length);
         const seq = rest.startsWith('e:') ? Number(rest.slice(2)) : 0;
-        const value = rest === 'batches' || (Number.isSafeInteger(seq) && seq > 0) ? p.get(key)
+        const value = rest === 'batches' || (Number.isSafeInteger(seq) && seq > 0) ? p._get(key)
           : null;
         if (value !== null) restore(seq || rest, value);
       }
     },
-    clear() {
-      for (const key of mine()) p.remove(key);
+    _clear() {
+      for (const key of mine()) p._remove(key);
     },
   };
 }

@@ -5,24 +5,24 @@ import { randomWords } from './abi.js';
 import type { Persist } from './store.js';
 
 export interface Claim {
-  queueId: string;
-  release(): void;
+  _queueId: string;
+  _release(): void;
 }
 
 export interface Coordinator {
   /** The tab's own queue: `candidate` (kept in sessionStorage) unless a live tab holds it. */
-  claimOwn(candidate: string | null): Promise<Claim>;
+  _claimOwn(candidate: string | null): Promise<Claim>;
   /** An orphan's ownership, or null when its tab is alive (or another tab was faster). */
-  claimOrphan(queueId: string): Promise<Claim | null>;
+  _claimOrphan(queueId: string): Promise<Claim | null>;
   /**
    * Runs `fn` while no other tab of the origin runs its own: the tracker reads the shared client
    * and session, creates its core and replays its first calls in there, so tabs opened at once
    * do not each start a session.
    */
-  exclusive(fn: () => void): Promise<void>;
-  pagehide(persisted: boolean): void;
-  pageshow(): void;
-  stop(): void;
+  _exclusive(fn: () => void): Promise<void>;
+  _pagehide(persisted: boolean): void;
+  _pageshow(): void;
+  _stop(): void;
 }
 
 interface Locks {
@@ -48,17 +48,17 @@ const noop = (): void => undefined;
 const runNow = async (fn: () => void): Promise<void> => fn();
 
 const single: Coordinator = {
-  claimOwn: async () => ({ queueId: 'main', release: noop }),
-  claimOrphan: async () => null,
-  exclusive: runNow,
-  pagehide: noop,
-  pageshow: noop,
-  stop: noop,
+  _claimOwn: async () => ({ _queueId: 'main', _release: noop }),
+  _claimOrphan: async () => null,
+  _exclusive: runNow,
+  _pagehide: noop,
+  _pageshow: noop,
+  _stop: noop,
 };
 
 /** Picks the coordinator for a storage shared with other tabs, or `single` when it is not. */
 export function coordinatorFor(p: Persist, prefix: string, now: () => number): Coordinator {
-  if (!p.durable()) return single;
+  if (!p._durable()) return single;
   const g = globalThis as { navigator?: { locks?: Locks }; document?: unknown };
   const locks = g.navigator?.locks;
   if (locks && typeof locks.request === 'function') return lockCoordinator(locks, prefix);
@@ -83,7 +83,7 @@ function lockCoordinator(locks: Locks, prefix: string): Coordinator {
 
   return {
     ...single,
-    async claimOwn(candidate) {
+    async _claimOwn(candidate) {
       let queueId = candidate ?? newQueueId();
       for (let i = 0; i < LOCK_ATTEMPTS; i++, queueId = newQueueId()) {
         try {
@@ -94,20 +94,20 @@ function lockCoordinator(locks: Locks, prefix: string): Coordinator {
             await pause();
             release = await tryLock(queueId);
           }
-          if (release) return { queueId, release };
+          if (release) return { _queueId: queueId, _release: release };
         } catch {
           break; // locks refused here (opaque origin): run unlocked on a queue of our own
         }
       }
-      return { queueId: newQueueId(), release: noop };
+      return { _queueId: newQueueId(), _release: noop };
     },
 
-    async claimOrphan(queueId) {
+    async _claimOrphan(queueId) {
       const release = await tryLock(queueId).catch(() => null);
-      return release ? { queueId, release } : null;
+      return release ? { _queueId: queueId, _release: release } : null;
     },
 
-    exclusive(fn) {
+    _exclusive(fn) {
       let ran = false;
       const run = (): undefined => {
         ran = true;
@@ -133,10 +133,10 @@ function heartbeatCoordinator(p: Persist, prefix: string, now: () => number): Co
   let interval: ReturnType<typeof setInterval> | undefined;
   const key = (queueId: string, what: 'hb' | 'claim'): string => `${prefix}:${queueId}:${what}`;
   const beat = (t = String(now())): void => {
-    for (const q of held) p.set(key(q, 'hb'), t);
+    for (const q of held) p._set(key(q, 'hb'), t);
   };
   const alive = (queueId: string): boolean => {
-    const t = Number(p.get(key(queueId, 'hb')));
+    const t = Number(p._get(key(queueId, 'hb')));
     return t > 0 && now() - t < STALE_MS;
   };
   const stop = (): void => {
@@ -148,31 +148,31 @@ function heartbeatCoordinator(p: Persist, prefix: string, now: () => number): Co
     beat();
     interval ??= setInterval(() => beat(), HEARTBEAT_MS);
     return {
-      queueId,
-      release: () => {
+      _queueId: queueId,
+      _release: () => {
         if (!held.delete(queueId)) return;
-        p.set(key(queueId, 'hb'), '0');
+        p._set(key(queueId, 'hb'), '0');
         if (held.size === 0) stop();
       },
     };
   };
 
   return {
-    claimOwn: async (candidate) =>
+    _claimOwn: async (candidate) =>
       hold(candidate !== null && !alive(candidate) ? candidate : newQueueId()),
 
-    async claimOrphan(queueId) {
+    async _claimOrphan(queueId) {
       if (held.has(queueId) || alive(queueId)) return null;
       const token = newQueueId();
-      p.set(key(queueId, 'claim'), token);
+      p._set(key(queueId, 'claim'), token);
       await pause();
-      return p.get(key(queueId, 'claim')) !== token || alive(queueId) ? null : hold(queueId);
+      return p._get(key(queueId, 'claim')) !== token || alive(queueId) ? null : hold(queueId);
     },
 
-    exclusive: runNow,
+    _exclusive: runNow,
     // A page kept in the bfcache keeps its queue; a page that is gone frees it now.
-    pagehide: (persisted) => persisted || beat('0'),
-    pageshow: () => beat(),
-    stop,
+    _pagehide: (persisted) => persisted || beat('0'),
+    _pageshow: () => beat(),
+    _stop: stop,
   };
 }

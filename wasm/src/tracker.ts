@@ -74,9 +74,9 @@ function viewport(): string {
 const noop = (): void => undefined;
 
 interface Adopted {
-  store: QueueStore;
-  claim: Claim;
-  done: () => void;
+  _store: QueueStore;
+  _claim: Claim;
+  _done: () => void;
 }
 
 export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
@@ -135,13 +135,13 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
     };
     const custom = config.fetch;
     return {
-      endpoint: config.endpoint,
-      settings: SETTINGS.map(setting),
-      now,
+      _endpoint: config.endpoint,
+      _settings: SETTINGS.map(setting),
+      _now: now,
       // The global is looked up per request: a fetch installed later (a polyfill) counts.
-      fetch: (input, init) => (custom || fetch)(input, init),
-      device,
-      notify: dispatch,
+      _fetch: (input, init) => (custom || fetch)(input, init),
+      _device: device,
+      _notify: dispatch,
     };
   };
 
@@ -173,7 +173,7 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
   const applyViewport = (view: string): void => {
     if (view === device[3]) return;
     device[3] = view;
-    main?.call('_cs_set_device', ...device);
+    main?._call('_cs_set_device', ...device);
   };
 
   const pageContext = (page: Partial<PageContext> = {}): string[] => {
@@ -199,32 +199,32 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
     const view = fn === '_cs_page_view' || viewportDirty ? readViewport() : null;
     run((e) => {
       if (view !== null) applyViewport(view);
-      e.record(fn, t, ...strings, props);
+      e._record(fn, t, ...strings, props);
     });
   };
 
   /** The consent for the own queue and every adopted one (a denied orphan is finished). */
   const applyConsent = (code: number): void => {
     for (const e of engines()) {
-      e.setConsent(code);
+      e._setConsent(code);
       finishAdopted(e);
     }
   };
 
   const flushAll = (): Promise<void> =>
-    Promise.all(engines().map((e) => e.flush())).then(noop);
+    Promise.all(engines().map((e) => e._flush())).then(noop);
 
   const stop = (): void => {
     for (const off of unlisten.splice(0)) off();
-    main?.close();
+    main?._close();
     for (const [engine, adopted] of adopters) {
-      engine.close();
-      adopted.claim.release();
-      adopted.done();
+      engine._close();
+      adopted._claim._release();
+      adopted._done();
     }
     adopters.clear();
-    claim?.release();
-    coordinator?.stop();
+    claim?._release();
+    coordinator?._stop();
   };
 
   // ---- orphans: queues of closed tabs, delivered by a send-only second core
@@ -232,23 +232,23 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
   /** Delivered: the orphan's keys go and its lock is released. */
   const finishAdopted = (engine: Engine): boolean => {
     const adopted = adopters.get(engine);
-    if (!adopted || engine.call('_cs_pending') > 0) return false;
+    if (!adopted || engine._call('_cs_pending') > 0) return false;
     adopters.delete(engine);
-    engine.close();
-    adopted.claim.release(); // first: a released heartbeat writes a key that clear() then removes
-    adopted.store.clear();
-    adopted.done();
+    engine._close();
+    adopted._claim._release(); // first: a released heartbeat writes a key that clear() then removes
+    adopted._store._clear();
+    adopted._done();
     return true;
   };
 
   /** Resolves once the orphan is delivered (or the tracker stops). */
   const adopt = async (queueId: string): Promise<void> => {
-    const orphan = await coordinator?.claimOrphan(queueId);
+    const orphan = await coordinator?._claimOrphan(queueId);
     if (!orphan) return;
     const store = queueStore(persist, prefix, queueId, false);
-    if (closing || (persist.get(`${prefix}:consent`) ?? consent) === 'denied') {
-      if (!closing) store.clear();
-      orphan.release();
+    if (closing || (persist._get(`${prefix}:consent`) ?? consent) === 'denied') {
+      if (!closing) store._clear();
+      orphan._release();
       return;
     }
     const o = options();
@@ -259,15 +259,15 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
         () => engine && finishAdopted(engine));
     } finally {
       if (!engine || closing) {
-        engine?.close();
-        orphan.release();
+        engine?._close();
+        orphan._release();
       }
     }
     if (closing) return;
     const adopted = engine;
     await new Promise<void>((done) => {
-      adopters.set(adopted, { store, claim: orphan, done });
-      if (!finishAdopted(adopted)) adopted.pump();
+      adopters.set(adopted, { _store: store, _claim: orphan, _done: done });
+      if (!finishAdopted(adopted)) adopted._pump();
     });
   };
 
@@ -275,7 +275,7 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
   const adoptOrphans = async (own: string): Promise<void> => {
     const queues = new Set<string>();
     const head = prefix + ':';
-    for (const k of persist.keys()) {
+    for (const k of persist._keys()) {
       const end = k.startsWith(head) ? k.indexOf(':', head.length) : -1;
       if (end > head.length) queues.add(k.slice(head.length, end));
     }
@@ -294,21 +294,21 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
       const session = attempt(() => g.sessionStorage);
       const sessionKey = `${prefix}:queue`;
       // A reload finds its queue id in sessionStorage and resumes its own batches.
-      const own = await c.claimOwn(
+      const own = await c._claimOwn(
         (session && attempt(() => session.getItem(sessionKey))) || (session ? null : 'main'));
       claim = own;
-      attempt(() => session?.setItem(sessionKey, own.queueId));
-      const store = queueStore(persist, prefix, own.queueId, true);
+      attempt(() => session?.setItem(sessionKey, own._queueId));
+      const store = queueStore(persist, prefix, own._queueId, true);
       const module = await env.load(store);
-      await c.exclusive(() => {
+      await c._exclusive(() => {
         main = createEngine(module, store, options(), CONSENTS.indexOf(initial),
           !!config.onDropped);
         const replay = calls ?? [];
         calls = null;
         for (const f of replay) f();
       });
-      main?.pump();
-      if (!closing) void adoptOrphans(own.queueId);
+      main?._pump();
+      if (!closing) void adoptOrphans(own._queueId);
     } catch (e) {
       calls = null;
       stop();
@@ -324,22 +324,22 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
     const beacon = typeof nav?.sendBeacon === 'function'
       ? (url: string, body: string) => attempt(() => nav.sendBeacon!(url, body)) === true
       : null;
-    for (const e of engines()) e.drainForUnload(beacon);
+    for (const e of engines()) e._drainForUnload(beacon);
   };
 
   /** Another tab of the origin wrote a shared key: one client, one session, one consent. */
   const fromOtherTab = (e: StorageEvent): void => {
-    if (!main || e.newValue === null || (e.storageArea && e.storageArea !== persist.adapter))
+    if (!main || e.newValue === null || (e.storageArea && e.storageArea !== persist._adapter))
       return;
     const key = e.key?.startsWith(prefix + ':') ? e.key.slice(prefix.length + 1) : '';
     if (key === 'client' || key === 'session') {
       // Both, as they are now: a reset elsewhere wrote a client and a session, and the core
       // must judge them together (the event for the second may not have arrived yet).
       for (const k of ['client', 'session']) {
-        const v = persist.get(`${prefix}:${k}`);
-        if (v !== null) main.call('_cs_restore_state', k, v);
+        const v = persist._get(`${prefix}:${k}`);
+        if (v !== null) main._call('_cs_restore_state', k, v);
       }
-      main.call('_cs_reload_state');
+      main._call('_cs_reload_state');
     } else if (key === 'consent' && CONSENTS.includes(e.newValue as Consent)) {
       consent = e.newValue as Consent;
       applyConsent(CONSENTS.indexOf(consent));
@@ -355,29 +355,29 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
     const win = globalThis as unknown as EventTarget;
     on(doc, 'visibilitychange', () => {
       if (doc.visibilityState === 'hidden') unload();
-      else for (const e of engines()) e.resume(false);
+      else for (const e of engines()) e._resume(false);
     });
     // pagehide, never unload/beforeunload: those break the bfcache and are unreliable on mobile.
     on(win, 'pagehide', (e) => {
       unload();
-      coordinator?.pagehide((e as PageTransitionEvent).persisted === true);
+      coordinator?._pagehide((e as PageTransitionEvent).persisted === true);
     });
     on(win, 'pageshow', (e) => {
       if ((e as PageTransitionEvent).persisted !== true) return;
-      coordinator?.pageshow();
-      for (const x of engines()) x.resume(true);
+      coordinator?._pageshow();
+      for (const x of engines()) x._resume(true);
     });
     on(win, 'resize', () => {
       viewportDirty = true;
     });
-    if (persist.durable()) on(win, 'storage', (e) => fromOtherTab(e as StorageEvent));
+    if (persist._durable()) on(win, 'storage', (e) => fromOtherTab(e as StorageEvent));
   }
 
   const ready = start();
   // A load failure goes to onError; whoever awaits `ready` still sees it, nobody else has to.
   ready.catch(noop);
 
-  const simple = (fn: CsCall, ...args: string[]): void => run((e) => e.call(fn, ...args));
+  const simple = (fn: CsCall, ...args: string[]): void => run((e) => e._call(fn, ...args));
 
   return {
     ready,
@@ -401,9 +401,9 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
       closing = true;
       return ready.then(flushAll, noop).then(stop);
     },
-    stats: () => ({ ...ZERO, ...main?.json<Stats>('_cs_stats'), persistErrors: persist.errors() }),
+    stats: () => ({ ...ZERO, ...main?._json<Stats>('_cs_stats'), persistErrors: persist._errors() }),
     // The core leaves empty strings out of its JSON.
     identity: () => ({ clientId: '', userId: '', sessionId: '', sessionIndex: 0,
-      ...main?.json<Identity>('_cs_identity') }),
+      ...main?._json<Identity>('_cs_identity') }),
   };
 }
