@@ -58,7 +58,7 @@ export function createEngine(m: CsModule, store: QueueStore, o: EngineOptions, c
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerAt = 0;
   let inFlight = 0;
-  let idle: Array<() => void> = [];
+  const idle: Array<() => void> = [];
   let beaconed = false;
   let closed = false;
   const ptrs: number[] = [];
@@ -94,9 +94,7 @@ export function createEngine(m: CsModule, store: QueueStore, o: EngineOptions, c
   };
 
   const settle = (): void => {
-    const waiting = idle;
-    idle = [];
-    for (const resolve of waiting) resolve();
+    for (const resolve of idle.splice(0)) resolve();
   };
 
   /** One pending timer at most, at the core's next wakeup; an earlier one re-evaluates anyway. */
@@ -108,7 +106,7 @@ export function createEngine(m: CsModule, store: QueueStore, o: EngineOptions, c
     timer = setTimeout(() => {
       timer = undefined;
       pump();
-    }, Math.max(0, at - o._now()));
+    }, at - o._now()); // a past time is 0
     // In node the tracker never keeps a process alive: scripts call shutdown() or flush().
     (timer as { unref?: () => void }).unref?.();
   };
@@ -179,14 +177,12 @@ export function createEngine(m: CsModule, store: QueueStore, o: EngineOptions, c
       m._cs_set_consent(code);
       pump();
     },
-    _flush() {
-      if (closed) return Promise.resolve();
+    _flush: () => new Promise((resolve) => {
+      if (closed) return resolve();
       m._cs_flush();
-      return new Promise((resolve) => {
-        idle.push(resolve);
-        pump();
-      });
-    },
+      idle.push(resolve);
+      pump();
+    }),
     _pump: pump,
     _drainForUnload(beacon) {
       if (closed) return;

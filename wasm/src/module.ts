@@ -23,11 +23,8 @@ export async function instantiate(module: WebAssembly.Module, host: CsHost): Pro
     bytes = new Uint8Array(e.memory.buffer);
     doubles = new Float64Array(e.memory.buffer);
   };
-  const text = (ptr: number, length?: number): string => {
-    const heap = bytes;
-    return decoder.decode(heap.subarray(ptr, length === undefined ? heap.indexOf(0, ptr)
-      : ptr + length));
-  };
+  const text = (ptr: number, length = bytes.indexOf(0, ptr) - ptr): string =>
+    decoder.decode(bytes.subarray(ptr, ptr + length));
   const imports = {
     cs: {
       // The core's outbox of appended events, taken whole after the calls that filled it.

@@ -130,8 +130,8 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
     // Counts are 32-bit in wasm (size_t): clamp there, not in an out-of-range C++ cast.
     const setting = (k: (typeof SETTINGS)[number]): number => {
       const v = (config as unknown as Record<string, unknown>)[k];
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return NaN;
-      return Math.min(Math.floor(v), k.endsWith('Ms') ? 2 ** 53 : 2 ** 32 - 1);
+      if (!Number.isFinite(v) || (v as number) < 0) return NaN;
+      return Math.min(Math.floor(v as number), k.endsWith('Ms') ? 2 ** 53 : 2 ** 32 - 1);
     };
     const custom = config.fetch;
     return {
