@@ -20,8 +20,8 @@ const wasm = (): Promise<WebAssembly.Module> =>
 
 export function createTracker(config: TrackerConfig): Tracker {
   return createTrackerIn({
-    platform: 'web',
-    defaultStorage: 'local',
-    load: (csHost) => wasm().then((module) => instantiate(module, csHost)),
+    _platform: 'web',
+    _defaultStorage: 'local',
+    _load: (csHost) => wasm().then((module) => instantiate(module, csHost)),
   }, config);
 }

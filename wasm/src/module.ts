@@ -1,6 +1,6 @@
 // Instantiates a clickstream wasm built with -sSTANDALONE_WASM: no Emscripten glue, just the
 // module's imports (the storage calls of docs/wasm-abi.md and two runtime hooks) and the UTF-8
-// helpers the ABI wrapper needs. Both artefacts load through here.
+// helpers the engine (engine.ts) needs. Both artefacts load through here.
 import type { CsHost, CsModule } from './abi.js';
 
 /** The wasm's own exports, as the linker names them. */
@@ -12,7 +12,7 @@ type Exports = Record<string, (...args: number[]) => number> & {
 const decoder = /* @__PURE__ */ new TextDecoder();
 const encoder = /* @__PURE__ */ new TextEncoder();
 
-/** A fresh instance of `module` (one tracker each), wrapped as the ABI wrapper expects. */
+/** A fresh instance of `module` (one tracker each), wrapped with Emscripten's names. */
 export async function instantiate(module: WebAssembly.Module, host: CsHost): Promise<CsModule> {
   let e: Exports;
   let bytes = new Uint8Array(0);

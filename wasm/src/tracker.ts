@@ -10,9 +10,9 @@ import type { Consent, Identity, Notification, PageContext, Properties, Stats, S
 import { VERSION } from './version.js';
 
 export interface HostEnv {
-  load: LoadModule;
-  platform: 'web' | 'node';
-  defaultStorage: 'local' | 'memory';
+  _load: LoadModule;
+  _platform: 'web' | 'node';
+  _defaultStorage: 'local' | 'memory';
 }
 
 // Browser globals, read only inside calls; each may be missing (node, SSR, workers).
@@ -116,15 +116,14 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
   const clock = config.now;
   const now = clock ? () => clock() : () => Date.now();
   const prefix = config.storageKey || 'clickstream';
-  const persist = openStorage(config.storage ?? env.defaultStorage, hostError);
+  const persist = openStorage(config.storage ?? env._defaultStorage, hostError);
   const initial = initialConsent(config);
   let consent = initial; // the latest choice: what an adopted queue starts with
   const nav = g.navigator;
   const zone = attempt(() => Intl.DateTimeFormat().resolvedOptions());
   const device: Device = [nav?.language || zone?.locale || '', zone?.timeZone || '',
-    g.screen ? `${g.screen.width}x${g.screen.height}` : '', viewport(), env.platform,
+    g.screen ? `${g.screen.width}x${g.screen.height}` : '', viewport(), env._platform,
     `clickstream-js/${VERSION}`];
-
 
   const options = (): EngineOptions => {
     // Counts are 32-bit in wasm (size_t): clamp there, not in an out-of-range C++ cast.
@@ -255,7 +254,7 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
     const code = CONSENTS.indexOf(consent);
     let engine: Engine | undefined;
     try {
-      engine = createEngine(await env.load(store), store, o, code, false,
+      engine = createEngine(await env._load(store), store, o, code, false,
         () => engine && finishAdopted(engine));
     } finally {
       if (!engine || closing) {
@@ -299,7 +298,7 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
       claim = own;
       attempt(() => session?.setItem(sessionKey, own._queueId));
       const store = queueStore(persist, prefix, own._queueId, true);
-      const module = await env.load(store);
+      const module = await env._load(store);
       await c._exclusive(() => {
         main = createEngine(module, store, options(), CONSENTS.indexOf(initial),
           !!config.onDropped);
@@ -401,7 +400,8 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
       closing = true;
       return ready.then(flushAll, noop).then(stop);
     },
-    stats: () => ({ ...ZERO, ...main?._json<Stats>('_cs_stats'), persistErrors: persist._errors() }),
+    stats: () => ({ ...ZERO, ...main?._json<Stats>('_cs_stats'),
+      persistErrors: persist._errors() }),
     // The core leaves empty strings out of its JSON.
     identity: () => ({ clientId: '', userId: '', sessionId: '', sessionIndex: 0,
       ...main?._json<Identity>('_cs_identity') }),
