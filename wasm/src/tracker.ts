@@ -3,7 +3,7 @@
 // touches window/document/localStorage before createTracker() is called (SSR-safe imports).
 import { CONSENTS, type CsCall, type LoadModule, type RawNotification } from './abi.js';
 import { createEngine, type Device, type Engine, type EngineOptions } from './engine.js';
-import { openPersist, queueStore, type Persist, type QueueStore } from './store.js';
+import { openPersist, queueStore, type Persist } from './store.js';
 import { coordinatorFor, type Claim, type Coordinator } from './tabs.js';
 import type { Consent, Identity, Notification, PageContext, Properties, Stats, StorageAdapter,
   Tracker, TrackerConfig } from './types.cjs';
@@ -73,12 +73,6 @@ function viewport(): string {
 
 const noop = (): void => undefined;
 
-interface Adopted {
-  _store: QueueStore;
-  _claim: Claim;
-  _done: () => void;
-}
-
 export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
   if (!config || typeof config.endpoint !== 'string' || config.endpoint === '')
     throw new TypeError('clickstream: config.endpoint is required');
@@ -86,7 +80,8 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
   let main: Engine | null = null;
   let calls: Array<() => void> | null = []; // made before ready; null once replayed or dead
   let closing = false;
-  const adopters = new Map<Engine, Adopted>();
+  // Adopted engines, each with what ends it: closed, unclaimed, and its keys deleted if delivered.
+  const adopters = new Map<Engine, (delivered: boolean) => void>();
   let coordinator: Coordinator | null = null;
   let claim: Claim | null = null;
   const unlisten: Array<() => void> = [];
@@ -216,12 +211,7 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
   const stop = (): void => {
     for (const off of unlisten.splice(0)) off();
     main?._close();
-    for (const [engine, adopted] of adopters) {
-      engine._close();
-      adopted._claim._release();
-      adopted._done();
-    }
-    adopters.clear();
+    for (const end of adopters.values()) end(false);
     claim?._release();
     coordinator?._stop();
   };
@@ -230,13 +220,9 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
 
   /** Delivered: the orphan's keys go and its lock is released. */
   const finishAdopted = (engine: Engine): boolean => {
-    const adopted = adopters.get(engine);
-    if (!adopted || engine._call('_cs_pending') > 0) return false;
-    adopters.delete(engine);
-    engine._close();
-    adopted._claim._release(); // first: a released heartbeat writes a key that clear() then removes
-    adopted._store._clear();
-    adopted._done();
+    const end = adopters.get(engine);
+    if (!end || engine._call('_cs_pending') > 0) return false;
+    end(true);
     return true;
   };
 
@@ -265,7 +251,13 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
     if (closing) return;
     const adopted = engine;
     await new Promise<void>((done) => {
-      adopters.set(adopted, { _store: store, _claim: orphan, _done: done });
+      adopters.set(adopted, (delivered) => {
+        adopters.delete(adopted);
+        adopted._close();
+        orphan._release(); // first: a released heartbeat writes a key that clear() then removes
+        if (delivered) store._clear();
+        done();
+      });
       if (!finishAdopted(adopted)) adopted._pump();
     });
   };
