@@ -110,7 +110,7 @@ export function queueStore(p: Persist, prefix: string, queueId: string, shared: 
       return true; // after a storage failure the event lives in memory: not a core storage error
     },
     remove(seqs) {
-      if (p._adapter) for (const seq of seqs) p._remove(head + 'e:' + seq);
+      for (const seq of seqs) p._remove(head + 'e:' + seq);
     },
     saveState(key, value) {
       if (!SHARED.includes(key)) p._set(head + key, value);
