@@ -1,6 +1,6 @@
 // Instantiates a clickstream wasm built with -sSTANDALONE_WASM: no Emscripten glue, just the
 // module's imports (the storage calls of docs/wasm-abi.md and two runtime hooks) and the UTF-8
-// helpers the ABI wrapper needs. Both artefacts load through here.
+// helpers the engine (engine.ts) needs. Both artefacts load through here.
 import type { CsHost, CsModule } from './abi.js';
 
 /** The wasm's own exports, as the linker names them. */
@@ -12,16 +12,7 @@ type Exports = Record<string, (...args: number[]) => number> & {
 const decoder = /* @__PURE__ */ new TextDecoder();
 const encoder = /* @__PURE__ */ new TextEncoder();
 
-/** `bytes`, or a fetch of them, compiled: once per page, every tracker instantiates it again. */
-export async function compile(source: BufferSource | Promise<Response>):
-  Promise<WebAssembly.Module> {
-  if (!(source instanceof Promise)) return WebAssembly.compile(source);
-  const response = await source;
-  if (!response.ok) throw new Error(`clickstream wasm: HTTP ${response.status}`);
-  return WebAssembly.compile(await response.arrayBuffer());
-}
-
-/** A fresh instance of `module` (one tracker each), wrapped as the ABI wrapper expects. */
+/** A fresh instance of `module` (one tracker each), wrapped with Emscripten's names. */
 export async function instantiate(module: WebAssembly.Module, host: CsHost): Promise<CsModule> {
   let e: Exports;
   let bytes = new Uint8Array(0);
@@ -32,11 +23,8 @@ export async function instantiate(module: WebAssembly.Module, host: CsHost): Pro
     bytes = new Uint8Array(e.memory.buffer);
     doubles = new Float64Array(e.memory.buffer);
   };
-  const text = (ptr: number, length?: number): string => {
-    const heap = bytes;
-    return decoder.decode(heap.subarray(ptr, length === undefined ? heap.indexOf(0, ptr)
-      : ptr + length));
-  };
+  const text = (ptr: number, length = bytes.indexOf(0, ptr) - ptr): string =>
+    decoder.decode(bytes.subarray(ptr, ptr + length));
   const imports = {
     cs: {
       // The core's outbox of appended events, taken whole after the calls that filled it.

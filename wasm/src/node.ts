@@ -7,8 +7,8 @@ export type * from './types.cjs';
 
 export function createTracker(config: TrackerConfig): Tracker {
   return createTrackerIn({
-    platform: 'node',
-    defaultStorage: 'memory',
-    load: (csHost) => import('./wasm/clickstream.node.mjs').then((m) => m.default({ csHost })),
+    _platform: 'node',
+    _defaultStorage: 'memory',
+    _load: (csHost) => import('./wasm/clickstream.node.mjs').then((m) => m.default({ csHost })),
   }, config);
 }

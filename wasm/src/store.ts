@@ -16,165 +16,121 @@ const SHARED: readonly string[] = ['client', 'session', 'consent'];
  * to memory for the rest of its life: writes stop (the core keeps its queue in memory anyway) and
  * are counted; removals still reach the adapter so what was persisted can drain.
  */
-export class Persist {
-  persistErrors = 0;
-  private failed = false;
-
-  private constructor(
-    readonly adapter: StorageAdapter | null,
-    private readonly onFail: (message: string) => void,
-  ) {}
-
-  /** Nothing outlives the tracker: the core's own memory is the queue. */
-  static memory(onFail: (message: string) => void): Persist {
-    return new Persist(null, onFail);
-  }
-  static of(adapter: StorageAdapter, onFail: (message: string) => void): Persist {
-    return new Persist(adapter, onFail);
-  }
-  static unavailable(reason: string, onFail: (message: string) => void): Persist {
-    const p = new Persist(null, onFail);
-    p.fail(reason);
-    return p;
-  }
-
+export interface Persist {
+  /** null: nothing outlives the tracker, the core's own memory is the queue. */
+  readonly _adapter: StorageAdapter | null;
   /** set() does something: writes to an adapter, or counts them after a failure. */
-  get writes(): boolean {
-    return this.adapter !== null || this.failed;
-  }
-
+  readonly _writes: boolean;
   /** Writes reach an adapter (false for memory and after a failure). */
-  get durable(): boolean {
-    return this.adapter !== null && !this.failed;
-  }
+  _durable(): boolean;
+  /** Writes lost to the failure. */
+  _errors(): number;
+  _get(key: string): string | null;
+  _set(key: string, value: string): void;
+  _remove(key: string): void;
+  _keys(): string[];
+}
 
-  get(key: string): string | null {
-    if (!this.adapter) return null;
-    try {
-      return this.adapter.getItem(key);
-    } catch {
-      return null;
-    }
-  }
-
-  set(key: string, value: string): void {
-    if (this.failed) {
-      this.persistErrors++;
-      return;
-    }
-    if (!this.adapter) return;
-    try {
-      this.adapter.setItem(key, value);
-    } catch (e) {
-      this.persistErrors++;
-      this.fail(describe(e));
-    }
-  }
-
-  remove(key: string): void {
-    try {
-      this.adapter?.removeItem(key);
-    } catch {
-      // Nothing to do: a record that cannot be removed is resent and stored once by batch id.
-    }
-  }
-
-  keys(): string[] {
-    const out: string[] = [];
-    if (!this.adapter) return out;
-    try {
-      for (let i = 0, n = this.adapter.length; i < n; i++) {
-        const k = this.adapter.key(i);
-        if (k !== null) out.push(k);
+/** `unavailable`: why there is no adapter, reported at once as a failure. */
+export function openPersist(adapter: StorageAdapter | null, onFail: (message: string) => void,
+  unavailable?: string): Persist {
+  let errors = 0;
+  let failed = false;
+  const fail = (reason: string): void => {
+    if (failed) return;
+    failed = true;
+    onFail(`storage unavailable (${reason}): continuing in memory`);
+  };
+  if (unavailable) fail(unavailable);
+  return {
+    _adapter: adapter,
+    _writes: adapter !== null || failed,
+    _durable: () => adapter !== null && !failed,
+    _errors: () => errors,
+    _get(key) {
+      try {
+        return adapter ? adapter.getItem(key) : null;
+      } catch {
+        return null;
       }
-    } catch {
-      // An adapter that cannot list keys restores nothing.
-    }
-    return out;
-  }
-
-  /** Queue ids that have keys under `prefix`. */
-  queues(prefix: string): Set<string> {
-    const out = new Set<string>();
-    const head = prefix + ':';
-    for (const k of this.keys()) {
-      if (!k.startsWith(head)) continue;
-      const end = k.indexOf(':', head.length);
-      if (end > head.length) out.add(k.slice(head.length, end));
-    }
-    return out;
-  }
-
-  private fail(reason: string): void {
-    if (this.failed) return;
-    this.failed = true;
-    this.onFail(`storage unavailable (${reason}): continuing in memory`);
-  }
+    },
+    _set(key, value) {
+      if (failed) {
+        errors++;
+        return;
+      }
+      try {
+        adapter?.setItem(key, value);
+      } catch (e) {
+        errors++;
+        fail(e !== null && typeof e === 'object' && 'name' in e ? String(e.name) : String(e));
+      }
+    },
+    _remove(key) {
+      try {
+        adapter?.removeItem(key);
+      } catch {
+        // Nothing to do: a record that cannot be removed is resent and stored once by batch id.
+      }
+    },
+    _keys() {
+      const out: string[] = [];
+      try {
+        for (let i = 0, n = adapter?.length ?? 0; i < n; i++) {
+          const k = adapter!.key(i);
+          if (k !== null) out.push(k);
+        }
+      } catch {
+        // An adapter that cannot list keys restores nothing.
+      }
+      return out;
+    },
+  };
 }
 
-function describe(e: unknown): string {
-  return e instanceof Error || (typeof e === 'object' && e !== null && 'name' in e)
-    ? String((e as { name: unknown }).name)
-    : String(e);
-}
-
-/** The storage of one queue, as the core's `csHost`. `shared`: may write the tab-shared keys. */
-export class QueueStore implements CsHost {
-  private readonly head: string;
-
-  constructor(
-    private readonly p: Persist,
-    private readonly prefix: string,
-    readonly queueId: string,
-    private readonly shared: boolean,
-  ) {
-    this.head = `${prefix}:${queueId}:`;
-  }
-
+/** The storage of one queue, as the core's `csHost`. */
+export interface QueueStore extends CsHost {
   /** Whether the core should hand events over at all (false for memory storage). */
-  get persists(): boolean {
-    return this.p.writes;
-  }
-
-  append(seq: number, body: string): boolean {
-    this.p.set(this.head + 'e:' + seq, body);
-    return true; // after a storage failure the event lives in memory: not a core storage error
-  }
-
-  remove(seqs: number[]): void {
-    if (this.p.adapter) for (const seq of seqs) this.p.remove(this.head + 'e:' + seq);
-  }
-
-  saveState(key: string, value: string): void {
-    if (!SHARED.includes(key)) this.p.set(this.head + key, value);
-    else if (this.shared) this.p.set(`${this.prefix}:${key}`, value);
-  }
-
-  /** What cs_restore_state/cs_restore_event get before cs_create. */
-  load(): { state: Array<[string, string]>; events: Array<[number, string]> } {
-    const state: Array<[string, string]> = [];
-    const events: Array<[number, string]> = [];
-    for (const key of SHARED) {
-      const v = this.p.get(`${this.prefix}:${key}`);
-      if (v !== null) state.push([key, v]);
-    }
-    for (const key of this.p.keys()) {
-      if (!key.startsWith(this.head)) continue;
-      const rest = key.slice(this.head.length);
-      const value = rest === 'batches' || rest.startsWith('e:') ? this.p.get(key) : null;
-      if (value === null) continue;
-      if (rest === 'batches') {
-        state.push([rest, value]);
-        continue;
-      }
-      const seq = Number(rest.slice(2));
-      if (Number.isSafeInteger(seq) && seq > 0) events.push([seq, value]);
-    }
-    return { state, events };
-  }
-
+  readonly _persists: boolean;
+  /** What cs_restore_state (a string key) and cs_restore_event (a seq) get before cs_create. */
+  _load(restore: (key: string | number, value: string) => void): void;
   /** Deletes every key of this queue (an adopted queue, once delivered). */
-  clear(): void {
-    for (const key of this.p.keys()) if (key.startsWith(this.head)) this.p.remove(key);
-  }
+  _clear(): void;
+}
+
+/** `shared`: may write the tab-shared keys. */
+export function queueStore(p: Persist, prefix: string, queueId: string, shared: boolean):
+  QueueStore {
+  const head = `${prefix}:${queueId}:`;
+  const mine = (): string[] => p._keys().filter((key) => key.startsWith(head));
+  return {
+    _persists: p._writes,
+    append(seq, body) {
+      p._set(head + 'e:' + seq, body);
+      return true; // after a storage failure the event lives in memory: not a core storage error
+    },
+    remove(seqs) {
+      for (const seq of seqs) p._remove(head + 'e:' + seq);
+    },
+    saveState(key, value) {
+      if (!SHARED.includes(key)) p._set(head + key, value);
+      else if (shared) p._set(`${prefix}:${key}`, value);
+    },
+    _load(restore) {
+      for (const key of SHARED) {
+        const v = p._get(`${prefix}:${key}`);
+        if (v !== null) restore(key, v);
+      }
+      for (const key of mine()) {
+        const rest = key.slice(head.length);
+        const seq = rest.startsWith('e:') ? Number(rest.slice(2)) : 0;
+        const value = rest === 'batches' || (Number.isSafeInteger(seq) && seq > 0) ? p._get(key)
+          : null;
+        if (value !== null) restore(seq || rest, value);
+      }
+    },
+    _clear() {
+      for (const key of mine()) p._remove(key);
+    },
+  };
 }

@@ -1,27 +1,28 @@
 // One sender per queue (docs/js.md, "Tabs"). Every tab owns one queue; ownership is a Web Lock
 // held for the tab's life, or, without Web Locks, a heartbeat key. A queue nobody owns (its tab
 // closed) is an orphan that another tab adopts and delivers.
+import { randomWords } from './abi.js';
 import type { Persist } from './store.js';
 
 export interface Claim {
-  queueId: string;
-  release(): void;
+  _queueId: string;
+  _release(): void;
 }
 
 export interface Coordinator {
   /** The tab's own queue: `candidate` (kept in sessionStorage) unless a live tab holds it. */
-  claimOwn(candidate: string | null): Promise<Claim>;
+  _claimOwn(candidate: string | null): Promise<Claim>;
   /** An orphan's ownership, or null when its tab is alive (or another tab was faster). */
-  claimOrphan(queueId: string): Promise<Claim | null>;
+  _claimOrphan(queueId: string): Promise<Claim | null>;
   /**
    * Runs `fn` while no other tab of the origin runs its own: the tracker reads the shared client
    * and session, creates its core and replays its first calls in there, so tabs opened at once
    * do not each start a session.
    */
-  exclusive(fn: () => void): Promise<void>;
-  pagehide(persisted: boolean): void;
-  pageshow(): void;
-  stop(): void;
+  _exclusive(fn: () => void): Promise<void>;
+  _pagehide(persisted: boolean): void;
+  _pageshow(): void;
+  _stop(): void;
 }
 
 interface Locks {
@@ -31,14 +32,13 @@ interface Locks {
 
 const HEARTBEAT_MS = 5000;
 const STALE_MS = 15000;
-const CLAIM_CHECK_MS = 100;
 const LOCK_ATTEMPTS = 5;
-const RELOAD_GRACE_MS = 100;
+
+/** A reload's grace for the unloaded page's lock, and how long an adopter's claim must hold. */
+const pause = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, 100));
 
 function newQueueId(): string {
-  const words = new Uint32Array(2);
-  if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(words);
-  else for (let i = 0; i < 2; i++) words[i] = Math.floor(Math.random() * 2 ** 32);
+  const words = randomWords();
   return words[0].toString(36) + words[1].toString(36);
 }
 
@@ -48,87 +48,79 @@ const noop = (): void => undefined;
 const runNow = async (fn: () => void): Promise<void> => fn();
 
 const single: Coordinator = {
-  claimOwn: async () => ({ queueId: 'main', release: noop }),
-  claimOrphan: async () => null,
-  exclusive: runNow,
-  pagehide: noop,
-  pageshow: noop,
-  stop: noop,
+  _claimOwn: async () => ({ _queueId: 'main', _release: noop }),
+  _claimOrphan: async () => null,
+  _exclusive: runNow,
+  _pagehide: noop,
+  _pageshow: noop,
+  _stop: noop,
 };
 
 /** Picks the coordinator for a storage shared with other tabs, or `single` when it is not. */
 export function coordinatorFor(p: Persist, prefix: string, now: () => number): Coordinator {
-  if (!p.durable) return single;
+  if (!p._durable()) return single;
   const g = globalThis as { navigator?: { locks?: Locks }; document?: unknown };
   const locks = g.navigator?.locks;
-  if (locks && typeof locks.request === 'function') return new LockCoordinator(locks, prefix);
-  if (g.document !== undefined) return new HeartbeatCoordinator(p, prefix, now);
+  if (locks && typeof locks.request === 'function') return lockCoordinator(locks, prefix);
+  if (g.document !== undefined) return heartbeatCoordinator(p, prefix, now);
   return single;
 }
 
-/** The lock if it is free (released by calling the result), null if held, throws if unsupported. */
-function tryLock(locks: Locks, name: string): Promise<(() => void) | null> {
-  return new Promise((resolve, reject) => {
-    locks
-      .request(name, { ifAvailable: true }, (lock) => {
-        if (!lock) {
-          resolve(null);
-          return undefined;
-        }
-        return new Promise<void>((release) => resolve(() => release()));
-      })
-      .catch(reject);
-  });
-}
-
-class LockCoordinator implements Coordinator {
-  constructor(private readonly locks: Locks, private readonly prefix: string) {}
-
-  async claimOwn(candidate: string | null): Promise<Claim> {
-    let queueId = candidate ?? newQueueId();
-    for (let i = 0; i < LOCK_ATTEMPTS; i++, queueId = newQueueId()) {
-      try {
-        let release = await tryLock(this.locks, this.name(queueId));
-        if (!release && i === 0 && candidate !== null) {
-          // A reload may start before the unloaded page's lock is gone: ask once more. Still held
-          // means a live tab has it (a duplicated tab copied our sessionStorage).
-          await new Promise((resolve) => setTimeout(resolve, RELOAD_GRACE_MS));
-          release = await tryLock(this.locks, this.name(queueId));
-        }
-        if (release) return { queueId, release };
-      } catch {
-        break; // locks refused here (opaque origin): run unlocked on a queue of our own
-      }
-    }
-    return { queueId: newQueueId(), release: noop };
-  }
-
-  async claimOrphan(queueId: string): Promise<Claim | null> {
-    const release = await tryLock(this.locks, this.name(queueId)).catch(() => null);
-    return release ? { queueId, release } : null;
-  }
-
-  exclusive(fn: () => void): Promise<void> {
-    let ran = false;
-    const run = (): undefined => {
-      ran = true;
-      fn();
-      return undefined;
-    };
-    // Waits for the lock. Locks failing here: unserialized is still correct (tabs converge).
-    return this.locks.request(`${this.prefix}:start`, {}, run).then(noop, (e: unknown) => {
-      if (ran) throw e;
-      run();
+function lockCoordinator(locks: Locks, prefix: string): Coordinator {
+  /** The queue's lock if free (released by calling it), null if held; throws if unsupported. */
+  const tryLock = (queueId: string): Promise<(() => void) | null> =>
+    new Promise((resolve, reject) => {
+      locks
+        .request(`${prefix}:queue:${queueId}`, { ifAvailable: true }, (lock) => {
+          if (!lock) {
+            resolve(null);
+            return undefined;
+          }
+          return new Promise<void>((release) => resolve(() => release()));
+        })
+        .catch(reject);
     });
-  }
 
-  pagehide = noop;
-  pageshow = noop;
-  stop = noop;
+  return {
+    ...single,
+    async _claimOwn(candidate) {
+      let queueId = candidate ?? newQueueId();
+      for (let i = 0; i < LOCK_ATTEMPTS; i++, queueId = newQueueId()) {
+        try {
+          let release = await tryLock(queueId);
+          if (!release && i === 0 && candidate !== null) {
+            // A reload may start before the unloaded page's lock is gone: ask once more. Still
+            // held means a live tab has it (a duplicated tab copied our sessionStorage).
+            await pause();
+            release = await tryLock(queueId);
+          }
+          if (release) return { _queueId: queueId, _release: release };
+        } catch {
+          break; // locks refused here (opaque origin): run unlocked on a queue of our own
+        }
+      }
+      return { _queueId: newQueueId(), _release: noop };
+    },
 
-  private name(queueId: string): string {
-    return `${this.prefix}:queue:${queueId}`;
-  }
+    async _claimOrphan(queueId) {
+      const release = await tryLock(queueId).catch(() => null);
+      return release ? { _queueId: queueId, _release: release } : null;
+    },
+
+    _exclusive(fn) {
+      let ran = false;
+      const run = (): undefined => {
+        ran = true;
+        fn();
+        return undefined;
+      };
+      // Waits for the lock. Locks failing here: unserialized is still correct (tabs converge).
+      return locks.request(`${prefix}:start`, {}, run).then(noop, (e: unknown) => {
+        if (ran) throw e;
+        run();
+      });
+    },
+  };
 }
 
 /**
@@ -136,67 +128,51 @@ class LockCoordinator implements Coordinator {
  * page unloads, so a reload takes its queue back at once); a heartbeat older than 15 s marks an
  * orphan. An adopter writes a claim key and adopts only if it still holds the claim a moment later.
  */
-class HeartbeatCoordinator implements Coordinator {
-  private readonly held = new Set<string>();
-  private interval: ReturnType<typeof setInterval> | undefined;
-
-  constructor(private readonly p: Persist, private readonly prefix: string,
-    private readonly now: () => number) {}
-
-  async claimOwn(candidate: string | null): Promise<Claim> {
-    return this.hold(candidate !== null && !this.alive(candidate) ? candidate : newQueueId());
-  }
-
-  async claimOrphan(queueId: string): Promise<Claim | null> {
-    if (this.held.has(queueId) || this.alive(queueId)) return null;
-    const token = newQueueId();
-    this.p.set(this.key(queueId, 'claim'), token);
-    await new Promise((resolve) => setTimeout(resolve, CLAIM_CHECK_MS));
-    if (this.p.get(this.key(queueId, 'claim')) !== token || this.alive(queueId)) return null;
-    return this.hold(queueId);
-  }
-
-  pagehide(persisted: boolean): void {
-    // A page kept in the bfcache keeps its queue; a page that is gone frees it now.
-    if (!persisted) for (const q of this.held) this.p.set(this.key(q, 'hb'), '0');
-  }
-
-  exclusive = runNow;
-
-  pageshow(): void {
-    this.beat();
-  }
-
-  stop(): void {
-    if (this.interval !== undefined) clearInterval(this.interval);
-    this.interval = undefined;
-  }
-
-  private hold(queueId: string): Claim {
-    this.held.add(queueId);
-    this.beat();
-    this.interval ??= setInterval(() => this.beat(), HEARTBEAT_MS);
+function heartbeatCoordinator(p: Persist, prefix: string, now: () => number): Coordinator {
+  const held = new Set<string>();
+  let interval: ReturnType<typeof setInterval> | undefined;
+  const key = (queueId: string, what: 'hb' | 'claim'): string => `${prefix}:${queueId}:${what}`;
+  const beat = (t = String(now())): void => {
+    for (const q of held) p._set(key(q, 'hb'), t);
+  };
+  const alive = (queueId: string): boolean => {
+    const t = Number(p._get(key(queueId, 'hb')));
+    return t > 0 && now() - t < STALE_MS;
+  };
+  const stop = (): void => {
+    clearInterval(interval);
+    interval = undefined;
+  };
+  const hold = (queueId: string): Claim => {
+    held.add(queueId);
+    beat();
+    interval ??= setInterval(() => beat(), HEARTBEAT_MS);
     return {
-      queueId,
-      release: () => {
-        if (!this.held.delete(queueId)) return;
-        this.p.set(this.key(queueId, 'hb'), '0');
-        if (this.held.size === 0) this.stop();
+      _queueId: queueId,
+      _release: () => {
+        if (!held.delete(queueId)) return;
+        p._set(key(queueId, 'hb'), '0');
+        if (held.size === 0) stop();
       },
     };
-  }
+  };
 
-  private beat(): void {
-    const t = String(this.now());
-    for (const q of this.held) this.p.set(this.key(q, 'hb'), t);
-  }
+  return {
+    _claimOwn: async (candidate) =>
+      hold(candidate !== null && !alive(candidate) ? candidate : newQueueId()),
 
-  private alive(queueId: string): boolean {
-    const t = Number(this.p.get(this.key(queueId, 'hb')));
-    return t > 0 && this.now() - t < STALE_MS;
-  }
+    async _claimOrphan(queueId) {
+      if (held.has(queueId) || alive(queueId)) return null;
+      const token = newQueueId();
+      p._set(key(queueId, 'claim'), token);
+      await pause();
+      return p._get(key(queueId, 'claim')) !== token || alive(queueId) ? null : hold(queueId);
+    },
 
-  private key(queueId: string, what: 'hb' | 'claim'): string {
-    return `${this.prefix}:${queueId}:${what}`;
-  }
+    _exclusive: runNow,
+    // A page kept in the bfcache keeps its queue; a page that is gone frees it now.
+    _pagehide: (persisted) => persisted || beat('0'),
+    _pageshow: () => beat(),
+    _stop: stop,
+  };
 }
