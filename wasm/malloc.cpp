@@ -1,8 +1,8 @@
 // The browser artefact's allocator (-sMALLOC=none): blocks in power-of-two size classes, each
 // freed block kept on its class's list for the next allocation of that class. A tenth of
-// emmalloc's code, at the price of up to half of each block unused and no coalescing: the
-// tracker's heap is a bounded queue of events plus small strings, whose sizes recur, so freed
-// blocks are reused and memory stays within twice what is live at the peak (docs/size.md).
+// emmalloc's code, at the price of up to half of each block unused and no coalescing: a class
+// keeps as many blocks as it ever held at once. The tracker's heap is a bounded queue of events
+// plus small strings whose sizes recur, so blocks are reused rather than added (docs/size.md).
 #include <emscripten/heap.h>
 
 #include <cstddef>
