@@ -408,3 +408,22 @@ test('without Web Locks: heartbeats keep a live queue, a stale one is claimed an
     assert.equal(dom.localStorage.getItem(`clickstream:${own}:hb`), String(c.t));
     await late.shutdown();
   });
+
+// The browser artefact has its own allocator (wasm/malloc.cpp) and starts with 16 MB of memory:
+// 24 MB of queued events make it grow, and every event must come out as it went in (the loader
+// rebuilds its views of the grown memory).
+test('a queue larger than the initial wasm memory grows it and loses nothing', async () => {
+  const sink = ingest();
+  const t = openTab({ fetch: sink.fetch, maxQueueBytes: 64 * 1024 * 1024, flushAt: 1e9 });
+  const words = (i) => Array.from({ length: 100 }, (_, k) => `${i}-${k}-`.padEnd(250, 'x'));
+  const n = 900;
+  for (let i = 0; i < n; i++) t.track('big', { i, words: words(i) });
+  await t.flush();
+  const got = sink.delivered();
+  assert.equal(got.length, n);
+  got.forEach((e, i) => {
+    assert.equal(e.i, i);
+    assert.deepEqual(e.words, words(i));
+  });
+  assert.equal(t.stats().dropped, 0);
+});
