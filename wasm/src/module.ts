@@ -56,8 +56,6 @@ export async function instantiate(module: WebAssembly.Module, host: CsHost): Pro
     get HEAPF64() {
       return doubles;
     },
-    _malloc: e.malloc,
-    _free: e.free,
     UTF8ToString: (ptr: number) => text(ptr),
     stringToUTF8: (value: string, ptr: number, maxBytes: number) => {
       // ASCII (event names, most JSON) is stored as it is read: for short strings that beats the
@@ -72,6 +70,8 @@ export async function instantiate(module: WebAssembly.Module, host: CsHost): Pro
       bytes[end] = 0;
     },
   };
-  for (const name of Object.keys(e)) if (name.startsWith('cs_')) wrapped[`_${name}`] = e[name];
+  // Every export as `_name`, Emscripten's way: _cs_track, _malloc, _free (the browser bundle's
+  // cs_* names are shortened with the wasm's, scripts/bundle.mjs).
+  for (const name of Object.keys(e)) wrapped[`_${name}`] ??= e[name];
   return wrapped as unknown as CsModule;
 }
