@@ -71,12 +71,21 @@ constexpr std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
+// Hosts, media and sources compare with ASCII lower-cased on both sides, byte by byte, so the
+// classification never copies its inputs to lower-case them.
+constexpr bool same_text(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
 constexpr bool starts_with(std::string_view s, std::string_view prefix) noexcept {
-  return s.substr(0, prefix.size()) == prefix;
+  return same_text(s.substr(0, prefix.size()), prefix);
 }
 
 constexpr bool ends_with(std::string_view s, std::string_view suffix) noexcept {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+  return s.size() >= suffix.size() && same_text(s.substr(s.size() - suffix.size()), suffix);
 }
 
 // RFC 3986 scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
@@ -133,9 +142,17 @@ inline bool has_campaign(const std::vector<std::pair<std::string, std::string>>&
 
 }  // namespace detail
 
-inline url_parts parse_url(std::string_view url) {
-  url_parts out;
-  std::string_view rest = detail::trim(url);
+namespace detail {
+
+// url_parts as views into the input, scheme and host as written: what the page-view path needs,
+// with no copies (it compares hosts lower-cased itself).
+struct url_view {
+  std::string_view scheme, host, path, query, fragment;
+};
+
+constexpr url_view split_url(std::string_view url) noexcept {
+  url_view out;
+  std::string_view rest = trim(url);
   if (const std::size_t hash = rest.find('#'); hash != std::string_view::npos) {
     out.fragment = rest.substr(hash + 1);
     rest = rest.substr(0, hash);
@@ -145,11 +162,11 @@ inline url_parts parse_url(std::string_view url) {
     rest = rest.substr(0, question);
   }
   if (const std::size_t colon = rest.find(':');
-      colon != std::string_view::npos && detail::is_scheme(rest.substr(0, colon))) {
-    out.scheme = detail::ascii_lower(rest.substr(0, colon));
+      colon != std::string_view::npos && is_scheme(rest.substr(0, colon))) {
+    out.scheme = rest.substr(0, colon);
     rest = rest.substr(colon + 1);
   }
-  if (!detail::starts_with(rest, "//")) {
+  if (!starts_with(rest, "//")) {
     out.path = rest;
     return out;
   }
@@ -166,8 +183,16 @@ inline url_parts parse_url(std::string_view url) {
   } else {
     authority = authority.substr(0, authority.find(':'));
   }
-  out.host = detail::ascii_lower(authority);
+  out.host = authority;
   return out;
+}
+
+}  // namespace detail
+
+inline url_parts parse_url(std::string_view url) {
+  const detail::url_view v = detail::split_url(url);
+  return {detail::ascii_lower(v.scheme), detail::ascii_lower(v.host), std::string(v.path),
+          std::string(v.query), std::string(v.fragment)};
 }
 
 // Malformed escapes (%zz, a trailing %) are kept literally, as browsers do; "%2B" is a '+', never a
@@ -358,7 +383,7 @@ inline constexpr auto packed = pack<Table>();
 // Lookups are plain functions of the packed text, so every table shares one copy of each loop.
 constexpr bool packed_contains(std::string_view packed, std::string_view value) noexcept {
   for (std::size_t at = 0; at < packed.size();)
-    if (next_word(packed, at) == value) return true;
+    if (same_text(next_word(packed, at), value)) return true;
   return false;
 }
 
@@ -368,7 +393,7 @@ constexpr bool contains(std::string_view value) noexcept {
 }
 
 constexpr bool is_domain_or_subdomain(std::string_view host, std::string_view domain) noexcept {
-  return host == domain ||
+  return same_text(host, domain) ||
          (ends_with(host, domain) && host[host.size() - domain.size() - 1] == '.');
 }
 
@@ -413,7 +438,7 @@ inline std::optional<referrer_type> host_type(std::string_view host) noexcept {
 
 // utm_source as a name ("facebook") or a host ("l.facebook.com", "google.co.uk").
 inline std::optional<referrer_type> source_type(std::string_view source) {
-  const std::string name = ascii_lower(trim(source));
+  const std::string_view name = trim(source);
   if (contains<email_sources>(name)) return referrer_type::email;
   if (contains<search_sources>(name)) return referrer_type::search;
   if (contains<social_sources>(name)) return referrer_type::social;
@@ -438,25 +463,22 @@ inline referrer_type classify_referrer(
     const std::vector<std::pair<std::string, std::string>>& params) {
   for (auto key : click_id_keys)
     if (!detail::campaign_value(params, key).empty()) return referrer_type::paid;
-  const std::string medium =
-      detail::ascii_lower(detail::trim(detail::campaign_value(params, "utm_medium")));
+  const std::string_view medium = detail::trim(detail::campaign_value(params, "utm_medium"));
   if (detail::contains<detail::paid_mediums>(medium) || detail::starts_with(medium, "paid"))
     return referrer_type::paid;
 
-  const url_parts ref = parse_url(referrer);
-  const std::string_view ref_site = detail::site_of(ref.host);
+  const std::string_view ref_site = detail::site_of(detail::split_url(referrer).host);
   if (detail::contains<detail::email_mediums>(medium) ||
       detail::host_in<detail::webmail_hosts>(ref_site))
     return referrer_type::email;
   if (detail::contains<detail::social_mediums>(medium)) return referrer_type::social;
-  if (medium == "organic") return referrer_type::search;
+  if (detail::same_text(medium, "organic")) return referrer_type::search;
   if (detail::host_in<detail::search_hosts>(ref_site)) return referrer_type::search;
   if (detail::host_in<detail::social_hosts>(ref_site)) return referrer_type::social;
   if (const auto from_source = detail::source_type(detail::campaign_value(params, "utm_source")))
     return *from_source;
 
-  const std::string own = detail::ascii_lower(own_host);
-  const std::string_view own_site = detail::site_of(own);
+  const std::string_view own_site = detail::site_of(own_host);
   if (!ref_site.empty() && !own_site.empty() && detail::is_domain_or_subdomain(ref_site, own_site))
     return referrer_type::internal;
   if (ref_site.empty() && !detail::has_campaign(params)) return referrer_type::direct;
@@ -492,7 +514,7 @@ constexpr std::string_view fragment_query(std::string_view fragment) noexcept {
 // values) is then looked up in the fragment, so "#utm_source=x" and "#/route?utm_source=x" count,
 // but the query always wins for a key it has. The referrer is classified against page_url's host.
 inline attribution attribution_from_landing(std::string_view page_url, std::string_view referrer) {
-  const url_parts page = parse_url(page_url);
+  const detail::url_view page = detail::split_url(page_url);
   std::array<std::string, detail::campaign_keys.size()> found;
   detail::collect_campaign(page.query, found);
   detail::collect_campaign(detail::fragment_query(page.fragment), found);

@@ -360,7 +360,7 @@ class tracker {
   void enter(page_context page) {
     page_ = std::move(page);
     context_stale_ = true;
-    if (page_.path.empty()) page_.path = parse_url(page_.url).path;
+    if (page_.path.empty()) page_.path = detail::split_url(page_.url).path;
     page_attribution_ = attribution_from_landing(page_.url, page_.referrer);
   }
 
