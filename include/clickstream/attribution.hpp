@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstddef>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,7 +37,7 @@ inline constexpr std::array<std::string_view, 9> click_id_keys{
 
 namespace detail {
 
-// utm_keys then click_id_keys: the order of attribution::params.
+// utm_keys then click_id_keys: the slots of campaign_params.
 inline constexpr std::array<std::string_view, utm_keys.size() + click_id_keys.size()>
     campaign_keys = [] {
       std::array<std::string_view, utm_keys.size() + click_id_keys.size()> all{};
@@ -126,21 +127,52 @@ class query_cursor {
   std::string_view rest_;
 };
 
-// The first non-empty value of `key` among already decoded params, "" when there is none.
-inline std::string_view campaign_value(
-    const std::vector<std::pair<std::string, std::string>>& params, std::string_view key) noexcept {
-  for (const auto& [k, v] : params)
-    if (k == key && !v.empty()) return v;
-  return {};
-}
-
-inline bool has_campaign(const std::vector<std::pair<std::string, std::string>>& params) noexcept {
-  for (auto key : campaign_keys)
-    if (!campaign_value(params, key).empty()) return true;
-  return false;
+constexpr std::size_t campaign_index(std::string_view key) noexcept {
+  std::size_t i = 0;
+  while (i < campaign_keys.size() && campaign_keys[i] != key) ++i;
+  return i;
 }
 
 }  // namespace detail
+
+// The campaign values of a landing: one slot per key of utm_keys then click_id_keys, "" where the
+// landing has none. Fixed slots rather than a list of pairs: nothing to search, no order to keep.
+struct campaign_params {
+  std::array<std::string, detail::campaign_keys.size()> values;
+
+  campaign_params() = default;
+  // (key, value) pairs in any order: other keys are ignored, the first non-empty value wins.
+  campaign_params(std::initializer_list<std::pair<std::string_view, std::string_view>> pairs) {
+    for (const auto& [key, value] : pairs) set(key, value);
+  }
+
+  // The slot of a campaign key, nullptr for any other key.
+  std::string* slot(std::string_view key) noexcept {
+    const std::size_t i = detail::campaign_index(key);
+    return i < values.size() ? &values[i] : nullptr;
+  }
+
+  // Fills the slot of `key` unless it is not a campaign key or already has a value.
+  void set(std::string_view key, std::string_view value) {
+    if (std::string* s = slot(key); s && s->empty()) *s = value;
+  }
+
+  bool empty() const noexcept {
+    for (const auto& v : values)
+      if (!v.empty()) return false;
+    return true;
+  }
+
+  // Calls f(key, value) for each value present, in slot order.
+  template <typename F>
+  void for_each(F&& f) const {
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (!values[i].empty()) f(detail::campaign_keys[i], values[i]);
+  }
+
+  bool operator==(const campaign_params& other) const noexcept { return values == other.values; }
+  bool operator!=(const campaign_params& other) const noexcept { return !(*this == other); }
+};
 
 namespace detail {
 
@@ -260,23 +292,16 @@ inline const char* to_string(referrer_type type) noexcept {
 }
 
 struct attribution {
-  // Values present on the landing URL, key -> decoded value, only non-empty ones, keys from
-  // utm_keys and click_id_keys, in that order.
-  std::vector<std::pair<std::string, std::string>> params;
-  std::string referrer;  // the landing's document.referrer (may be empty)
+  campaign_params params;  // decoded, from the landing URL
+  std::string referrer;    // the landing's document.referrer (may be empty)
   referrer_type type = referrer_type::direct;
 
   // Any utm_* or click id present.
-  bool has_campaign() const noexcept { return detail::has_campaign(params); }
+  bool has_campaign() const noexcept { return !params.empty(); }
 
-  // Same campaign = same utm_* and click ids (whatever their order in params); the referrer does
-  // not count. Used to decide whether a landing starts a new session.
-  bool same_campaign(const attribution& other) const noexcept {
-    for (auto key : detail::campaign_keys)
-      if (detail::campaign_value(params, key) != detail::campaign_value(other.params, key))
-        return false;
-    return true;
-  }
+  // Same campaign = same utm_* and click ids; the referrer does not count. Used to decide whether
+  // a landing starts a new session.
+  bool same_campaign(const attribution& other) const noexcept { return params == other.params; }
 };
 
 namespace detail {
@@ -458,12 +483,14 @@ inline std::optional<referrer_type> source_type(std::string_view source) {
 //   8. direct: the referrer has no host (empty or unparsable) and there is no campaign;
 //   9. other.
 // own_host is a host name as in url_parts::host (no scheme, no port); "" makes nothing internal.
-inline referrer_type classify_referrer(
-    std::string_view referrer, std::string_view own_host,
-    const std::vector<std::pair<std::string, std::string>>& params) {
-  for (auto key : click_id_keys)
-    if (!detail::campaign_value(params, key).empty()) return referrer_type::paid;
-  const std::string_view medium = detail::trim(detail::campaign_value(params, "utm_medium"));
+inline referrer_type classify_referrer(std::string_view referrer, std::string_view own_host,
+                                       const campaign_params& params) {
+  const auto& values = params.values;
+  for (std::size_t i = utm_keys.size(); i < values.size(); ++i)
+    if (!values[i].empty()) return referrer_type::paid;
+  constexpr std::size_t medium_at = detail::campaign_index("utm_medium");
+  constexpr std::size_t source_at = detail::campaign_index("utm_source");
+  const std::string_view medium = detail::trim(values[medium_at]);
   if (detail::contains<detail::paid_mediums>(medium) || detail::starts_with(medium, "paid"))
     return referrer_type::paid;
 
@@ -475,28 +502,24 @@ inline referrer_type classify_referrer(
   if (detail::same_text(medium, "organic")) return referrer_type::search;
   if (detail::host_in<detail::search_hosts>(ref_site)) return referrer_type::search;
   if (detail::host_in<detail::social_hosts>(ref_site)) return referrer_type::social;
-  if (const auto from_source = detail::source_type(detail::campaign_value(params, "utm_source")))
-    return *from_source;
+  if (const auto from_source = detail::source_type(values[source_at])) return *from_source;
 
   const std::string_view own_site = detail::site_of(own_host);
   if (!ref_site.empty() && !own_site.empty() && detail::is_domain_or_subdomain(ref_site, own_site))
     return referrer_type::internal;
-  if (ref_site.empty() && !detail::has_campaign(params)) return referrer_type::direct;
+  if (ref_site.empty() && params.empty()) return referrer_type::direct;
   return referrer_type::other;
 }
 
 namespace detail {
 
-// Fills the still empty slots of `found` (indexed like campaign_keys) from a query; the first
-// non-empty value of a key wins.
-inline void collect_campaign(std::string_view query,
-                             std::array<std::string, campaign_keys.size()>& found) {
+// Fills the still empty slots of `found` from a query; the first non-empty value of a key wins.
+inline void collect_campaign(std::string_view query, campaign_params& found) {
   query_cursor cursor(query);
   std::string_view k, v;
   while (cursor.next(k, v)) {
-    const std::string key = percent_decode(k, true);
-    for (std::size_t i = 0; i < campaign_keys.size(); ++i)
-      if (campaign_keys[i] == key && found[i].empty()) found[i] = percent_decode(v, true);
+    std::string* slot = found.slot(percent_decode(k, true));
+    if (slot && slot->empty()) *slot = percent_decode(v, true);
   }
 }
 
@@ -515,13 +538,9 @@ constexpr std::string_view fragment_query(std::string_view fragment) noexcept {
 // but the query always wins for a key it has. The referrer is classified against page_url's host.
 inline attribution attribution_from_landing(std::string_view page_url, std::string_view referrer) {
   const detail::url_view page = detail::split_url(page_url);
-  std::array<std::string, detail::campaign_keys.size()> found;
-  detail::collect_campaign(page.query, found);
-  detail::collect_campaign(detail::fragment_query(page.fragment), found);
-
   attribution out;
-  for (std::size_t i = 0; i < found.size(); ++i)
-    if (!found[i].empty()) out.params.emplace_back(detail::campaign_keys[i], std::move(found[i]));
+  detail::collect_campaign(page.query, out.params);
+  detail::collect_campaign(detail::fragment_query(page.fragment), out.params);
   out.referrer = referrer;
   out.type = classify_referrer(referrer, page.host, out.params);
   return out;

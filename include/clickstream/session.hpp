@@ -2,7 +2,6 @@
 // inactivity, at a maximum length, or when a landing brings a different campaign (§4 of DESIGN.md).
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,14 +42,14 @@ inline std::string serialize(const session_state& s) {
   std::string params;
   detail::text_writer p(params);
   p.put('[');
-  for (const auto& [key, value] : s.landing.params) {
+  s.landing.params.for_each([&](std::string_view key, const std::string& value) {
     if (p.text().size() > 1) p.put(',');
     p.put('[');
     p.json_string(key);
     p.put(',');
     p.json_string(value);
     p.put(']');
-  }
+  });
   p.put(']');
   std::string out;
   detail::object_writer w(out);
@@ -86,10 +85,7 @@ inline std::optional<session_state> parse_session(std::string_view text) {
         auto k = detail::string_of(r, r.next());
         auto v = detail::string_of(r, r.next());
         if (r.next() != token::end_array) return;
-        if (k && v &&
-            std::find(detail::campaign_keys.begin(), detail::campaign_keys.end(), *k) !=
-                detail::campaign_keys.end())
-          s.landing.params.emplace_back(std::move(*k), std::move(*v));
+        if (k && v) s.landing.params.set(*k, *v);
       }
     }
   });
