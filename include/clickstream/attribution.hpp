@@ -136,9 +136,11 @@ constexpr std::size_t campaign_index(std::string_view key) noexcept {
 }  // namespace detail
 
 // The campaign values of a landing: one slot per key of utm_keys then click_id_keys, "" where the
-// landing has none. Fixed slots rather than a list of pairs: nothing to search, no order to keep.
-struct campaign_params {
-  std::array<std::string, detail::campaign_keys.size()> values;
+// landing has none. The values share one string, appended in the order they are set: copying,
+// moving and destroying the set is one string's work, and there is no list to search.
+class campaign_params {
+ public:
+  static constexpr std::size_t slots = detail::campaign_keys.size();
 
   campaign_params() = default;
   // (key, value) pairs in any order: other keys are ignored, the first non-empty value wins.
@@ -146,32 +148,41 @@ struct campaign_params {
     for (const auto& [key, value] : pairs) set(key, value);
   }
 
-  // The slot of a campaign key, nullptr for any other key.
-  std::string* slot(std::string_view key) noexcept {
-    const std::size_t i = detail::campaign_index(key);
-    return i < values.size() ? &values[i] : nullptr;
+  std::string_view operator[](std::size_t slot) const noexcept {
+    return {text_.data() + at_[slot], size_[slot]};
   }
 
-  // Fills the slot of `key` unless it is not a campaign key or already has a value.
+  // Fills `slot` unless it already has a value.
+  void set(std::size_t slot, std::string_view value) {
+    if (size_[slot] != 0) return;
+    at_[slot] = text_.size();
+    size_[slot] = value.size();
+    text_ += value;
+  }
+  // The same by key; a key other than campaign_keys is ignored.
   void set(std::string_view key, std::string_view value) {
-    if (std::string* s = slot(key); s && s->empty()) *s = value;
+    if (const std::size_t slot = detail::campaign_index(key); slot < slots) set(slot, value);
   }
 
-  bool empty() const noexcept {
-    for (const auto& v : values)
-      if (!v.empty()) return false;
-    return true;
-  }
+  bool empty() const noexcept { return text_.empty(); }
 
   // Calls f(key, value) for each value present, in slot order.
   template <typename F>
   void for_each(F&& f) const {
-    for (std::size_t i = 0; i < values.size(); ++i)
-      if (!values[i].empty()) f(detail::campaign_keys[i], values[i]);
+    for (std::size_t i = 0; i < slots; ++i)
+      if (size_[i] != 0) f(detail::campaign_keys[i], (*this)[i]);
   }
 
-  bool operator==(const campaign_params& other) const noexcept { return values == other.values; }
+  bool operator==(const campaign_params& other) const noexcept {
+    for (std::size_t i = 0; i < slots; ++i)
+      if ((*this)[i] != other[i]) return false;
+    return true;
+  }
   bool operator!=(const campaign_params& other) const noexcept { return !(*this == other); }
+
+ private:
+  std::string text_;
+  std::array<std::size_t, slots> at_{}, size_{};
 };
 
 namespace detail {
@@ -485,12 +496,11 @@ inline std::optional<referrer_type> source_type(std::string_view source) {
 // own_host is a host name as in url_parts::host (no scheme, no port); "" makes nothing internal.
 inline referrer_type classify_referrer(std::string_view referrer, std::string_view own_host,
                                        const campaign_params& params) {
-  const auto& values = params.values;
-  for (std::size_t i = utm_keys.size(); i < values.size(); ++i)
-    if (!values[i].empty()) return referrer_type::paid;
+  for (std::size_t i = utm_keys.size(); i < campaign_params::slots; ++i)
+    if (!params[i].empty()) return referrer_type::paid;
   constexpr std::size_t medium_at = detail::campaign_index("utm_medium");
   constexpr std::size_t source_at = detail::campaign_index("utm_source");
-  const std::string_view medium = detail::trim(values[medium_at]);
+  const std::string_view medium = detail::trim(params[medium_at]);
   if (detail::contains<detail::paid_mediums>(medium) || detail::starts_with(medium, "paid"))
     return referrer_type::paid;
 
@@ -502,7 +512,7 @@ inline referrer_type classify_referrer(std::string_view referrer, std::string_vi
   if (detail::same_text(medium, "organic")) return referrer_type::search;
   if (detail::host_in<detail::search_hosts>(ref_site)) return referrer_type::search;
   if (detail::host_in<detail::social_hosts>(ref_site)) return referrer_type::social;
-  if (const auto from_source = detail::source_type(values[source_at])) return *from_source;
+  if (const auto from_source = detail::source_type(params[source_at])) return *from_source;
 
   const std::string_view own_site = detail::site_of(own_host);
   if (!ref_site.empty() && !own_site.empty() && detail::is_domain_or_subdomain(ref_site, own_site))
@@ -518,8 +528,8 @@ inline void collect_campaign(std::string_view query, campaign_params& found) {
   query_cursor cursor(query);
   std::string_view k, v;
   while (cursor.next(k, v)) {
-    std::string* slot = found.slot(percent_decode(k, true));
-    if (slot && slot->empty()) *slot = percent_decode(v, true);
+    const std::size_t slot = campaign_index(percent_decode(k, true));
+    if (slot < campaign_params::slots) found.set(slot, percent_decode(v, true));
   }
 }
 

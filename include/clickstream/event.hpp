@@ -153,9 +153,8 @@ inline std::string_view write_context(std::string& out, const event_parts& e) {
   if (e.landing) {
     w.string("referrer", e.landing->referrer, sdk_url_max);
     w.string("referrer_type", to_string(e.landing->type));
-    e.landing->params.for_each([&](std::string_view key, const std::string& value) {
-      w.string(key, value, sdk_text_max);
-    });
+    e.landing->params.for_each(
+        [&](std::string_view key, std::string_view value) { w.string(key, value, sdk_text_max); });
   }
   if (e.device) {
     w.string("locale", e.device->locale, sdk_text_max);

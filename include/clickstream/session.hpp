@@ -42,7 +42,7 @@ inline std::string serialize(const session_state& s) {
   std::string params;
   detail::text_writer p(params);
   p.put('[');
-  s.landing.params.for_each([&](std::string_view key, const std::string& value) {
+  s.landing.params.for_each([&](std::string_view key, std::string_view value) {
     if (p.text().size() > 1) p.put(',');
     p.put('[');
     p.json_string(key);

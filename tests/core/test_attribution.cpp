@@ -23,7 +23,7 @@ namespace {
 // The values present, as (key, value) pairs in slot order: what the assertions compare.
 params_t listed(const clickstream::campaign_params& params) {
   params_t out;
-  params.for_each([&](std::string_view k, const std::string& v) { out.emplace_back(k, v); });
+  params.for_each([&](std::string_view k, std::string_view v) { out.emplace_back(k, v); });
   return out;
 }
 
