@@ -90,15 +90,16 @@ constexpr bool ends_with(std::string_view s, std::string_view suffix) noexcept {
 }
 
 // RFC 3986 scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
-constexpr bool is_scheme(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
+// The length of the longest prefix of `s` that can be a scheme (never holding ':').
+constexpr std::size_t scheme_length(std::string_view s) noexcept {
+  std::size_t i = 0;
+  for (; i < s.size(); ++i) {
     const char c = ascii_lower(s[i]);
     const bool alpha = c >= 'a' && c <= 'z';
     const bool other = (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
-    if (!alpha && (i == 0 || !other)) return false;
+    if (!alpha && (i == 0 || !other)) break;
   }
-  return true;
+  return i;
 }
 
 // Walks the '&'-separated pairs of a query (a leading '?' tolerated, empty segments skipped)
@@ -204,8 +205,9 @@ constexpr url_view split_url(std::string_view url) noexcept {
     out.query = rest.substr(question + 1);
     rest = rest.substr(0, question);
   }
-  if (const std::size_t colon = rest.find(':');
-      colon != std::string_view::npos && is_scheme(rest.substr(0, colon))) {
+  // A scheme ends at the first ':', so the scheme-like prefix must reach one.
+  if (const std::size_t colon = scheme_length(rest);
+      colon != 0 && colon < rest.size() && rest[colon] == ':') {
     out.scheme = rest.substr(0, colon);
     rest = rest.substr(colon + 1);
   }
