@@ -59,8 +59,8 @@ inline std::string ascii_lower(std::string_view s) {
 
 constexpr int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  const char lower = ascii_lower(c);
+  if (lower >= 'a' && lower <= 'f') return lower - 'a' + 10;
   return -1;
 }
 
@@ -284,24 +284,18 @@ inline std::optional<std::string> query_param(std::string_view query, std::strin
   return std::nullopt;
 }
 
+namespace detail {
+// Indexed by referrer_type; literals, so each view's data() is a C string too.
+inline constexpr std::string_view referrer_type_names[] = {"direct", "internal", "search", "social",
+                                                           "email",  "paid",     "other"};
+}  // namespace detail
+
 inline const char* to_string(referrer_type type) noexcept {
-  switch (type) {
-    case referrer_type::direct:
-      return "direct";
-    case referrer_type::internal:
-      return "internal";
-    case referrer_type::search:
-      return "search";
-    case referrer_type::social:
-      return "social";
-    case referrer_type::email:
-      return "email";
-    case referrer_type::paid:
-      return "paid";
-    case referrer_type::other:
-      return "other";
-  }
-  return "other";  // a value cast from an out-of-range integer
+  constexpr auto other = static_cast<std::size_t>(referrer_type::other);
+  static_assert(std::size(detail::referrer_type_names) == other + 1);
+  const auto i = static_cast<std::size_t>(type);
+  // "other" also for a value cast from an out-of-range integer.
+  return detail::referrer_type_names[i < other ? i : other].data();
 }
 
 struct attribution {
