@@ -5,6 +5,7 @@
 // UTF-8) input never crashes, and only ASCII is ever lower-cased.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <initializer_list>
@@ -102,6 +103,14 @@ constexpr std::size_t scheme_length(std::string_view s) noexcept {
   return i;
 }
 
+// What comes before the first `c` of `s` (all of it when there is none); `s` keeps what follows.
+constexpr std::string_view take_until(std::string_view& s, char c) noexcept {
+  const std::size_t at = std::min(s.find(c), s.size());
+  const std::string_view head(s.data(), at);
+  s.remove_prefix(at < s.size() ? at + 1 : at);
+  return head;
+}
+
 // Walks the '&'-separated pairs of a query (a leading '?' tolerated, empty segments skipped)
 // without decoding them, so callers decode only what they keep.
 class query_cursor {
@@ -112,13 +121,9 @@ class query_cursor {
 
   bool next(std::string_view& key, std::string_view& value) noexcept {
     while (!rest_.empty()) {
-      const std::size_t amp = rest_.find('&');
-      const std::string_view segment = rest_.substr(0, amp);
-      rest_ = amp == std::string_view::npos ? std::string_view{} : rest_.substr(amp + 1);
-      if (segment.empty()) continue;
-      const std::size_t eq = segment.find('=');
-      key = segment.substr(0, eq);
-      value = eq == std::string_view::npos ? std::string_view{} : segment.substr(eq + 1);
+      value = take_until(rest_, '&');
+      if (value.empty()) continue;
+      key = take_until(value, '=');
       return true;
     }
     return false;
@@ -539,17 +544,25 @@ constexpr std::string_view fragment_query(std::string_view fragment) noexcept {
 
 }  // namespace detail
 
+namespace detail {
+
+// attribution_from_landing for a page URL already split (the tracker splits it for the path too).
+inline attribution landing_attribution(const url_view& page, std::string_view referrer) {
+  attribution out;
+  collect_campaign(page.query, out.params);
+  collect_campaign(fragment_query(page.fragment), out.params);
+  out.referrer = referrer;
+  out.type = classify_referrer(referrer, page.host, out.params);
+  return out;
+}
+
+}  // namespace detail
+
 // Campaign parameters come from page_url's query; each key the query lacks (absent or only empty
 // values) is then looked up in the fragment, so "#utm_source=x" and "#/route?utm_source=x" count,
 // but the query always wins for a key it has. The referrer is classified against page_url's host.
 inline attribution attribution_from_landing(std::string_view page_url, std::string_view referrer) {
-  const detail::url_view page = detail::split_url(page_url);
-  attribution out;
-  detail::collect_campaign(page.query, out.params);
-  detail::collect_campaign(detail::fragment_query(page.fragment), out.params);
-  out.referrer = referrer;
-  out.type = classify_referrer(referrer, page.host, out.params);
-  return out;
+  return detail::landing_attribution(detail::split_url(page_url), referrer);
 }
 
 }  // namespace clickstream
