@@ -357,7 +357,7 @@ class tracker {
     return {false, std::move(error)};
   }
 
-  void enter(page_context page) {
+  void enter(page_context&& page) {
     page_ = std::move(page);
     context_stale_ = true;
     const detail::url_view url = detail::split_url(page_.url);
