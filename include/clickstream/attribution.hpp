@@ -83,11 +83,12 @@ constexpr bool same_text(std::string_view a, std::string_view b) noexcept {
 }
 
 constexpr bool starts_with(std::string_view s, std::string_view prefix) noexcept {
-  return same_text(s.substr(0, prefix.size()), prefix);
+  return s.size() >= prefix.size() && same_text({s.data(), prefix.size()}, prefix);
 }
 
 constexpr bool ends_with(std::string_view s, std::string_view suffix) noexcept {
-  return s.size() >= suffix.size() && same_text(s.substr(s.size() - suffix.size()), suffix);
+  return s.size() >= suffix.size() &&
+         same_text({s.data() + s.size() - suffix.size(), suffix.size()}, suffix);
 }
 
 // RFC 3986 scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
