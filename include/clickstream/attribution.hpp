@@ -437,15 +437,16 @@ constexpr bool is_domain_or_subdomain(std::string_view host, std::string_view do
 
 constexpr bool host_matches(std::string_view host, std::string_view entry) noexcept {
   if (!ends_with(entry, ".*")) return is_domain_or_subdomain(host, entry);
-  const std::string_view name = entry.substr(0, entry.size() - 2);
+  const std::string_view name(entry.data(), entry.size() - 2);
   const std::size_t last = host.rfind('.');
   if (last == std::string_view::npos) return false;
-  const std::string_view without_tld = host.substr(0, last);
+  const std::string_view without_tld(host.data(), last);
   if (is_domain_or_subdomain(without_tld, name)) return true;
   const std::size_t second = without_tld.rfind('.');
   if (second == std::string_view::npos) return false;
-  return contains<country_slds>(without_tld.substr(second + 1)) &&
-         is_domain_or_subdomain(without_tld.substr(0, second), name);
+  const std::string_view sld(host.data() + second + 1, last - second - 1);
+  return contains<country_slds>(sld) &&
+         is_domain_or_subdomain(std::string_view(host.data(), second), name);
 }
 
 constexpr bool packed_host_in(std::string_view packed, std::string_view host) noexcept {
