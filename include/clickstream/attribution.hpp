@@ -214,8 +214,8 @@ constexpr url_view split_url(std::string_view url) noexcept {
   // A scheme ends at the first ':', so the scheme-like prefix must reach one.
   if (const std::size_t colon = scheme_length(rest);
       colon != 0 && colon < rest.size() && rest[colon] == ':') {
-    out.scheme = rest.substr(0, colon);
-    rest = rest.substr(colon + 1);
+    out.scheme = {rest.data(), colon};
+    rest.remove_prefix(colon + 1);
   }
   if (!starts_with(rest, "//")) {
     out.path = rest;
@@ -227,7 +227,7 @@ constexpr url_view split_url(std::string_view url) noexcept {
   out.path = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
   // Userinfo ends at the last '@' (a password may contain one).
   if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos)
-    authority = authority.substr(at + 1);
+    authority.remove_prefix(at + 1);
   if (!authority.empty() && authority.front() == '[') {
     const std::size_t close = authority.find(']');
     authority = authority.substr(0, close == std::string_view::npos ? close : close + 1);
@@ -540,8 +540,9 @@ inline void collect_campaign(std::string_view query, campaign_params& found) {
 // else all of it ("#utm_source=x"). A plain anchor ("#reviews") yields no campaign key, so no test
 // of "query-likeness" is needed beyond that.
 constexpr std::string_view fragment_query(std::string_view fragment) noexcept {
-  const std::size_t question = fragment.find('?');
-  return question == std::string_view::npos ? fragment : fragment.substr(question + 1);
+  if (const std::size_t question = fragment.find('?'); question != std::string_view::npos)
+    fragment.remove_prefix(question + 1);
+  return fragment;
 }
 
 }  // namespace detail
