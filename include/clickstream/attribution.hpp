@@ -431,8 +431,8 @@ constexpr bool contains(std::string_view value) noexcept {
 }
 
 constexpr bool is_domain_or_subdomain(std::string_view host, std::string_view domain) noexcept {
-  return same_text(host, domain) ||
-         (ends_with(host, domain) && host[host.size() - domain.size() - 1] == '.');
+  return ends_with(host, domain) &&
+         (host.size() == domain.size() || host[host.size() - domain.size() - 1] == '.');
 }
 
 constexpr bool host_matches(std::string_view host, std::string_view entry) noexcept {
