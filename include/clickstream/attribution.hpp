@@ -450,7 +450,6 @@ constexpr bool host_matches(std::string_view host, std::string_view entry) noexc
 }
 
 constexpr bool packed_host_in(std::string_view packed, std::string_view host) noexcept {
-  if (host.empty()) return false;
   for (std::size_t at = 0; at < packed.size();)
     if (host_matches(host, next_word(packed, at))) return true;
   return false;
