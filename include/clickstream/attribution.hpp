@@ -5,8 +5,10 @@
 // UTF-8) input never crashes, and only ASCII is ever lower-cased.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,7 +38,7 @@ inline constexpr std::array<std::string_view, 9> click_id_keys{
 
 namespace detail {
 
-// utm_keys then click_id_keys: the order of attribution::params.
+// utm_keys then click_id_keys: the slots of campaign_params.
 inline constexpr std::array<std::string_view, utm_keys.size() + click_id_keys.size()>
     campaign_keys = [] {
       std::array<std::string_view, utm_keys.size() + click_id_keys.size()> all{};
@@ -58,8 +60,8 @@ inline std::string ascii_lower(std::string_view s) {
 
 constexpr int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  const char lower = ascii_lower(c);
+  if (lower >= 'a' && lower <= 'f') return lower - 'a' + 10;
   return -1;
 }
 
@@ -71,24 +73,43 @@ constexpr std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
+// Hosts, media and sources compare with ASCII lower-cased on both sides, byte by byte, so the
+// classification never copies its inputs to lower-case them.
+constexpr bool same_text(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
 constexpr bool starts_with(std::string_view s, std::string_view prefix) noexcept {
-  return s.substr(0, prefix.size()) == prefix;
+  return s.size() >= prefix.size() && same_text({s.data(), prefix.size()}, prefix);
 }
 
 constexpr bool ends_with(std::string_view s, std::string_view suffix) noexcept {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+  return s.size() >= suffix.size() &&
+         same_text({s.data() + s.size() - suffix.size(), suffix.size()}, suffix);
 }
 
 // RFC 3986 scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
-constexpr bool is_scheme(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
+// The length of the longest prefix of `s` that can be a scheme (never holding ':').
+constexpr std::size_t scheme_length(std::string_view s) noexcept {
+  std::size_t i = 0;
+  for (; i < s.size(); ++i) {
     const char c = ascii_lower(s[i]);
     const bool alpha = c >= 'a' && c <= 'z';
     const bool other = (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
-    if (!alpha && (i == 0 || !other)) return false;
+    if (!alpha && (i == 0 || !other)) break;
   }
-  return true;
+  return i;
+}
+
+// What comes before the first `c` of `s` (all of it when there is none); `s` keeps what follows.
+constexpr std::string_view take_until(std::string_view& s, char c) noexcept {
+  const std::size_t at = std::min(s.find(c), s.size());
+  const std::string_view head(s.data(), at);
+  s.remove_prefix(at < s.size() ? at + 1 : at);
+  return head;
 }
 
 // Walks the '&'-separated pairs of a query (a leading '?' tolerated, empty segments skipped)
@@ -101,13 +122,9 @@ class query_cursor {
 
   bool next(std::string_view& key, std::string_view& value) noexcept {
     while (!rest_.empty()) {
-      const std::size_t amp = rest_.find('&');
-      const std::string_view segment = rest_.substr(0, amp);
-      rest_ = amp == std::string_view::npos ? std::string_view{} : rest_.substr(amp + 1);
-      if (segment.empty()) continue;
-      const std::size_t eq = segment.find('=');
-      key = segment.substr(0, eq);
-      value = eq == std::string_view::npos ? std::string_view{} : segment.substr(eq + 1);
+      value = take_until(rest_, '&');
+      if (value.empty()) continue;
+      key = take_until(value, '=');
       return true;
     }
     return false;
@@ -117,25 +134,75 @@ class query_cursor {
   std::string_view rest_;
 };
 
-// The first non-empty value of `key` among already decoded params, "" when there is none.
-inline std::string_view campaign_value(
-    const std::vector<std::pair<std::string, std::string>>& params, std::string_view key) noexcept {
-  for (const auto& [k, v] : params)
-    if (k == key && !v.empty()) return v;
-  return {};
-}
-
-inline bool has_campaign(const std::vector<std::pair<std::string, std::string>>& params) noexcept {
-  for (auto key : campaign_keys)
-    if (!campaign_value(params, key).empty()) return true;
-  return false;
+constexpr std::size_t campaign_index(std::string_view key) noexcept {
+  std::size_t i = 0;
+  while (i < campaign_keys.size() && campaign_keys[i] != key) ++i;
+  return i;
 }
 
 }  // namespace detail
 
-inline url_parts parse_url(std::string_view url) {
-  url_parts out;
-  std::string_view rest = detail::trim(url);
+// The campaign values of a landing: one slot per key of utm_keys then click_id_keys, "" where the
+// landing has none. The values share one string, appended in the order they are set: copying,
+// moving and destroying the set is one string's work, and there is no list to search.
+class campaign_params {
+ public:
+  static constexpr std::size_t slots = detail::campaign_keys.size();
+
+  campaign_params() = default;
+  // (key, value) pairs in any order: other keys are ignored, the first non-empty value wins.
+  campaign_params(std::initializer_list<std::pair<std::string_view, std::string_view>> pairs) {
+    for (const auto& [key, value] : pairs) set(key, value);
+  }
+
+  std::string_view operator[](std::size_t slot) const noexcept {
+    return {text_.data() + at_[slot], size_[slot]};
+  }
+
+  // Fills `slot` unless it already has a value.
+  void set(std::size_t slot, std::string_view value) {
+    if (size_[slot] != 0) return;
+    at_[slot] = text_.size();
+    size_[slot] = value.size();
+    text_ += value;
+  }
+  // The same by key; a key other than campaign_keys is ignored.
+  void set(std::string_view key, std::string_view value) {
+    if (const std::size_t slot = detail::campaign_index(key); slot < slots) set(slot, value);
+  }
+
+  bool empty() const noexcept { return text_.empty(); }
+
+  // Calls f(key, value) for each value present, in slot order.
+  template <typename F>
+  void for_each(F&& f) const {
+    for (std::size_t i = 0; i < slots; ++i)
+      if (size_[i] != 0) f(detail::campaign_keys[i], (*this)[i]);
+  }
+
+  bool operator==(const campaign_params& other) const noexcept {
+    for (std::size_t i = 0; i < slots; ++i)
+      if ((*this)[i] != other[i]) return false;
+    return true;
+  }
+  bool operator!=(const campaign_params& other) const noexcept { return !(*this == other); }
+
+ private:
+  std::string text_;
+  std::array<std::size_t, slots> at_{}, size_{};
+};
+
+namespace detail {
+
+// url_parts as views into the input, scheme and host as written: what the page-view path needs,
+// with no copies (it compares hosts lower-cased itself).
+struct url_view {
+  std::string_view scheme, host, path, query, fragment;
+};
+
+constexpr url_view split_url(std::string_view url) noexcept {
+  url_view out;
+  std::string_view rest = trim(url);
   if (const std::size_t hash = rest.find('#'); hash != std::string_view::npos) {
     out.fragment = rest.substr(hash + 1);
     rest = rest.substr(0, hash);
@@ -144,12 +211,13 @@ inline url_parts parse_url(std::string_view url) {
     out.query = rest.substr(question + 1);
     rest = rest.substr(0, question);
   }
-  if (const std::size_t colon = rest.find(':');
-      colon != std::string_view::npos && detail::is_scheme(rest.substr(0, colon))) {
-    out.scheme = detail::ascii_lower(rest.substr(0, colon));
-    rest = rest.substr(colon + 1);
+  // A scheme ends at the first ':', so the scheme-like prefix must reach one.
+  if (const std::size_t colon = scheme_length(rest);
+      colon != 0 && colon < rest.size() && rest[colon] == ':') {
+    out.scheme = {rest.data(), colon};
+    rest.remove_prefix(colon + 1);
   }
-  if (!detail::starts_with(rest, "//")) {
+  if (!starts_with(rest, "//")) {
     out.path = rest;
     return out;
   }
@@ -159,15 +227,23 @@ inline url_parts parse_url(std::string_view url) {
   out.path = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
   // Userinfo ends at the last '@' (a password may contain one).
   if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos)
-    authority = authority.substr(at + 1);
+    authority.remove_prefix(at + 1);
   if (!authority.empty() && authority.front() == '[') {
     const std::size_t close = authority.find(']');
     authority = authority.substr(0, close == std::string_view::npos ? close : close + 1);
   } else {
     authority = authority.substr(0, authority.find(':'));
   }
-  out.host = detail::ascii_lower(authority);
+  out.host = authority;
   return out;
+}
+
+}  // namespace detail
+
+inline url_parts parse_url(std::string_view url) {
+  const detail::url_view v = detail::split_url(url);
+  return {detail::ascii_lower(v.scheme), detail::ascii_lower(v.host), std::string(v.path),
+          std::string(v.query), std::string(v.fragment)};
 }
 
 // Malformed escapes (%zz, a trailing %) are kept literally, as browsers do; "%2B" is a '+', never a
@@ -214,44 +290,31 @@ inline std::optional<std::string> query_param(std::string_view query, std::strin
   return std::nullopt;
 }
 
+namespace detail {
+// Indexed by referrer_type; literals, so each view's data() is a C string too.
+inline constexpr std::string_view referrer_type_names[] = {"direct", "internal", "search", "social",
+                                                           "email",  "paid",     "other"};
+}  // namespace detail
+
 inline const char* to_string(referrer_type type) noexcept {
-  switch (type) {
-    case referrer_type::direct:
-      return "direct";
-    case referrer_type::internal:
-      return "internal";
-    case referrer_type::search:
-      return "search";
-    case referrer_type::social:
-      return "social";
-    case referrer_type::email:
-      return "email";
-    case referrer_type::paid:
-      return "paid";
-    case referrer_type::other:
-      return "other";
-  }
-  return "other";  // a value cast from an out-of-range integer
+  constexpr auto other = static_cast<std::size_t>(referrer_type::other);
+  static_assert(std::size(detail::referrer_type_names) == other + 1);
+  const auto i = static_cast<std::size_t>(type);
+  // "other" also for a value cast from an out-of-range integer.
+  return detail::referrer_type_names[i < other ? i : other].data();
 }
 
 struct attribution {
-  // Values present on the landing URL, key -> decoded value, only non-empty ones, keys from
-  // utm_keys and click_id_keys, in that order.
-  std::vector<std::pair<std::string, std::string>> params;
-  std::string referrer;  // the landing's document.referrer (may be empty)
+  campaign_params params;  // decoded, from the landing URL
+  std::string referrer;    // the landing's document.referrer (may be empty)
   referrer_type type = referrer_type::direct;
 
   // Any utm_* or click id present.
-  bool has_campaign() const noexcept { return detail::has_campaign(params); }
+  bool has_campaign() const noexcept { return !params.empty(); }
 
-  // Same campaign = same utm_* and click ids (whatever their order in params); the referrer does
-  // not count. Used to decide whether a landing starts a new session.
-  bool same_campaign(const attribution& other) const noexcept {
-    for (auto key : detail::campaign_keys)
-      if (detail::campaign_value(params, key) != detail::campaign_value(other.params, key))
-        return false;
-    return true;
-  }
+  // Same campaign = same utm_* and click ids; the referrer does not count. Used to decide whether
+  // a landing starts a new session.
+  bool same_campaign(const attribution& other) const noexcept { return params == other.params; }
 };
 
 namespace detail {
@@ -310,19 +373,19 @@ inline constexpr std::string_view social_sources[] = {
     "facebook", "fb",     "instagram", "ig",      "twitter",    "x",       "linkedin", "reddit",
     "youtube",  "tiktok", "pinterest", "threads", "hackernews", "bluesky", "mastodon", "whatsapp"};
 
-// A table above as one run of length-prefixed words, built at compile time: in the wasm build a
-// string_view per entry (pointer and size) weighs more than the entry's text.
+// A table above as one run of NUL-terminated words, built at compile time: in the wasm build a
+// string_view per entry (pointer and size) weighs more than the entry's text, and a constant
+// separator compresses better than length bytes (~90 B of gzip).
 template <std::size_t Bytes>
 struct packed_words {
   char bytes[Bytes];
   constexpr std::string_view text() const noexcept { return {bytes, Bytes}; }
 };
 
-// The word of a packed table at `at` (its length byte); `at` moves to the next one.
+// The word of a packed table at `at`; `at` moves past its terminator.
 constexpr std::string_view next_word(std::string_view packed, std::size_t& at) noexcept {
-  const std::size_t size = static_cast<unsigned char>(packed[at]);
-  const std::string_view word(packed.data() + at + 1, size);
-  at += 1 + size;
+  const std::string_view word(packed.data() + at);  // up to its NUL
+  at += word.size() + 1;
   return word;
 }
 
@@ -336,18 +399,18 @@ constexpr std::size_t packed_size(const std::string_view (&table)[N]) noexcept {
 template <std::size_t N>
 constexpr bool packable(const std::string_view (&table)[N]) noexcept {
   for (auto entry : table)
-    if (entry.size() > 255) return false;
+    if (entry.find('\0') != std::string_view::npos) return false;
   return true;
 }
 
 template <const auto& Table>
 constexpr auto pack() noexcept {
-  static_assert(packable(Table), "a packed word's length is one byte");
+  static_assert(packable(Table), "a packed word ends at its first NUL");
   packed_words<packed_size(Table)> out{};
   std::size_t n = 0;
   for (auto entry : Table) {
-    out.bytes[n++] = static_cast<char>(entry.size());
     for (const char c : entry) out.bytes[n++] = c;
+    out.bytes[n++] = '\0';
   }
   return out;
 }
@@ -358,7 +421,7 @@ inline constexpr auto packed = pack<Table>();
 // Lookups are plain functions of the packed text, so every table shares one copy of each loop.
 constexpr bool packed_contains(std::string_view packed, std::string_view value) noexcept {
   for (std::size_t at = 0; at < packed.size();)
-    if (next_word(packed, at) == value) return true;
+    if (same_text(next_word(packed, at), value)) return true;
   return false;
 }
 
@@ -368,25 +431,25 @@ constexpr bool contains(std::string_view value) noexcept {
 }
 
 constexpr bool is_domain_or_subdomain(std::string_view host, std::string_view domain) noexcept {
-  return host == domain ||
-         (ends_with(host, domain) && host[host.size() - domain.size() - 1] == '.');
+  return ends_with(host, domain) &&
+         (host.size() == domain.size() || host[host.size() - domain.size() - 1] == '.');
 }
 
 constexpr bool host_matches(std::string_view host, std::string_view entry) noexcept {
   if (!ends_with(entry, ".*")) return is_domain_or_subdomain(host, entry);
-  const std::string_view name = entry.substr(0, entry.size() - 2);
+  const std::string_view name(entry.data(), entry.size() - 2);
   const std::size_t last = host.rfind('.');
   if (last == std::string_view::npos) return false;
-  const std::string_view without_tld = host.substr(0, last);
+  const std::string_view without_tld(host.data(), last);
   if (is_domain_or_subdomain(without_tld, name)) return true;
   const std::size_t second = without_tld.rfind('.');
   if (second == std::string_view::npos) return false;
-  return contains<country_slds>(without_tld.substr(second + 1)) &&
-         is_domain_or_subdomain(without_tld.substr(0, second), name);
+  const std::string_view sld(host.data() + second + 1, last - second - 1);
+  return contains<country_slds>(sld) &&
+         is_domain_or_subdomain(std::string_view(host.data(), second), name);
 }
 
 constexpr bool packed_host_in(std::string_view packed, std::string_view host) noexcept {
-  if (host.empty()) return false;
   for (std::size_t at = 0; at < packed.size();)
     if (host_matches(host, next_word(packed, at))) return true;
   return false;
@@ -413,7 +476,7 @@ inline std::optional<referrer_type> host_type(std::string_view host) noexcept {
 
 // utm_source as a name ("facebook") or a host ("l.facebook.com", "google.co.uk").
 inline std::optional<referrer_type> source_type(std::string_view source) {
-  const std::string name = ascii_lower(trim(source));
+  const std::string_view name = trim(source);
   if (contains<email_sources>(name)) return referrer_type::email;
   if (contains<search_sources>(name)) return referrer_type::search;
   if (contains<social_sources>(name)) return referrer_type::social;
@@ -433,48 +496,42 @@ inline std::optional<referrer_type> source_type(std::string_view source) {
 //   8. direct: the referrer has no host (empty or unparsable) and there is no campaign;
 //   9. other.
 // own_host is a host name as in url_parts::host (no scheme, no port); "" makes nothing internal.
-inline referrer_type classify_referrer(
-    std::string_view referrer, std::string_view own_host,
-    const std::vector<std::pair<std::string, std::string>>& params) {
-  for (auto key : click_id_keys)
-    if (!detail::campaign_value(params, key).empty()) return referrer_type::paid;
-  const std::string medium =
-      detail::ascii_lower(detail::trim(detail::campaign_value(params, "utm_medium")));
+inline referrer_type classify_referrer(std::string_view referrer, std::string_view own_host,
+                                       const campaign_params& params) {
+  for (std::size_t i = utm_keys.size(); i < campaign_params::slots; ++i)
+    if (!params[i].empty()) return referrer_type::paid;
+  constexpr std::size_t medium_at = detail::campaign_index("utm_medium");
+  constexpr std::size_t source_at = detail::campaign_index("utm_source");
+  const std::string_view medium = detail::trim(params[medium_at]);
   if (detail::contains<detail::paid_mediums>(medium) || detail::starts_with(medium, "paid"))
     return referrer_type::paid;
 
-  const url_parts ref = parse_url(referrer);
-  const std::string_view ref_site = detail::site_of(ref.host);
+  const std::string_view ref_site = detail::site_of(detail::split_url(referrer).host);
   if (detail::contains<detail::email_mediums>(medium) ||
       detail::host_in<detail::webmail_hosts>(ref_site))
     return referrer_type::email;
   if (detail::contains<detail::social_mediums>(medium)) return referrer_type::social;
-  if (medium == "organic") return referrer_type::search;
+  if (detail::same_text(medium, "organic")) return referrer_type::search;
   if (detail::host_in<detail::search_hosts>(ref_site)) return referrer_type::search;
   if (detail::host_in<detail::social_hosts>(ref_site)) return referrer_type::social;
-  if (const auto from_source = detail::source_type(detail::campaign_value(params, "utm_source")))
-    return *from_source;
+  if (const auto from_source = detail::source_type(params[source_at])) return *from_source;
 
-  const std::string own = detail::ascii_lower(own_host);
-  const std::string_view own_site = detail::site_of(own);
+  const std::string_view own_site = detail::site_of(own_host);
   if (!ref_site.empty() && !own_site.empty() && detail::is_domain_or_subdomain(ref_site, own_site))
     return referrer_type::internal;
-  if (ref_site.empty() && !detail::has_campaign(params)) return referrer_type::direct;
+  if (ref_site.empty() && params.empty()) return referrer_type::direct;
   return referrer_type::other;
 }
 
 namespace detail {
 
-// Fills the still empty slots of `found` (indexed like campaign_keys) from a query; the first
-// non-empty value of a key wins.
-inline void collect_campaign(std::string_view query,
-                             std::array<std::string, campaign_keys.size()>& found) {
+// Fills the still empty slots of `found` from a query; the first non-empty value of a key wins.
+inline void collect_campaign(std::string_view query, campaign_params& found) {
   query_cursor cursor(query);
   std::string_view k, v;
   while (cursor.next(k, v)) {
-    const std::string key = percent_decode(k, true);
-    for (std::size_t i = 0; i < campaign_keys.size(); ++i)
-      if (campaign_keys[i] == key && found[i].empty()) found[i] = percent_decode(v, true);
+    const std::size_t slot = campaign_index(percent_decode(k, true));
+    if (slot < campaign_params::slots) found.set(slot, percent_decode(v, true));
   }
 }
 
@@ -482,8 +539,23 @@ inline void collect_campaign(std::string_view query,
 // else all of it ("#utm_source=x"). A plain anchor ("#reviews") yields no campaign key, so no test
 // of "query-likeness" is needed beyond that.
 constexpr std::string_view fragment_query(std::string_view fragment) noexcept {
-  const std::size_t question = fragment.find('?');
-  return question == std::string_view::npos ? fragment : fragment.substr(question + 1);
+  if (const std::size_t question = fragment.find('?'); question != std::string_view::npos)
+    fragment.remove_prefix(question + 1);
+  return fragment;
+}
+
+}  // namespace detail
+
+namespace detail {
+
+// attribution_from_landing for a page URL already split (the tracker splits it for the path too).
+inline attribution landing_attribution(const url_view& page, std::string_view referrer) {
+  attribution out;
+  collect_campaign(page.query, out.params);
+  collect_campaign(fragment_query(page.fragment), out.params);
+  out.referrer = referrer;
+  out.type = classify_referrer(referrer, page.host, out.params);
+  return out;
 }
 
 }  // namespace detail
@@ -492,17 +564,7 @@ constexpr std::string_view fragment_query(std::string_view fragment) noexcept {
 // values) is then looked up in the fragment, so "#utm_source=x" and "#/route?utm_source=x" count,
 // but the query always wins for a key it has. The referrer is classified against page_url's host.
 inline attribution attribution_from_landing(std::string_view page_url, std::string_view referrer) {
-  const url_parts page = parse_url(page_url);
-  std::array<std::string, detail::campaign_keys.size()> found;
-  detail::collect_campaign(page.query, found);
-  detail::collect_campaign(detail::fragment_query(page.fragment), found);
-
-  attribution out;
-  for (std::size_t i = 0; i < found.size(); ++i)
-    if (!found[i].empty()) out.params.emplace_back(detail::campaign_keys[i], std::move(found[i]));
-  out.referrer = referrer;
-  out.type = classify_referrer(referrer, page.host, out.params);
-  return out;
+  return detail::landing_attribution(detail::split_url(page_url), referrer);
 }
 
 }  // namespace clickstream

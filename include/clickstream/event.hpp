@@ -145,23 +145,28 @@ inline std::string_view write_context(std::string& out, const event_parts& e) {
   w.string("user_id", e.identity.user_id, sdk_text_max);
   w.string("identity_source", e.identity.identity_source, sdk_text_max);
   w.string("login_state", e.identity.user_id.empty() ? "anonymous" : "logged_in");
+  // The context's std::strings become views in one place: inlined, that is code for every field.
+  const auto field = [&w](std::string_view key, const std::string& value, std::size_t max) {
+    w.string(key, value, max);
+  };
   if (e.page) {
-    w.string("page_url", e.page->url, sdk_url_max);
-    w.string("page_path", e.page->path, sdk_url_max);
-    w.string("page_title", e.page->title, sdk_text_max);
+    field("page_url", e.page->url, sdk_url_max);
+    field("page_path", e.page->path, sdk_url_max);
+    field("page_title", e.page->title, sdk_text_max);
   }
   if (e.landing) {
-    w.string("referrer", e.landing->referrer, sdk_url_max);
+    field("referrer", e.landing->referrer, sdk_url_max);
     w.string("referrer_type", to_string(e.landing->type));
-    for (const auto& [key, value] : e.landing->params) w.string(key, value, sdk_text_max);
+    e.landing->params.for_each(
+        [&](std::string_view key, std::string_view value) { w.string(key, value, sdk_text_max); });
   }
   if (e.device) {
-    w.string("locale", e.device->locale, sdk_text_max);
-    w.string("timezone", e.device->timezone, sdk_text_max);
-    w.string("screen", e.device->screen, sdk_text_max);
-    w.string("viewport", e.device->viewport, sdk_text_max);
-    w.string("platform", e.device->platform, sdk_text_max);
-    w.string("sdk", e.device->sdk, sdk_text_max);
+    field("locale", e.device->locale, sdk_text_max);
+    field("timezone", e.device->timezone, sdk_text_max);
+    field("screen", e.device->screen, sdk_text_max);
+    field("viewport", e.device->viewport, sdk_text_max);
+    field("platform", e.device->platform, sdk_text_max);
+    field("sdk", e.device->sdk, sdk_text_max);
   }
   const std::string_view text = w.close();
   return text.substr(1, text.size() - 2);

@@ -95,12 +95,11 @@ class uuid_v7_generator {
         }
       }
     }
+    // 48 bits of milliseconds, rand_a under the version, rand_b under the variant.
     uuid id{};
-    detail::put_u64(id.data(), last_ms_, 6);
-    id[6] = static_cast<std::uint8_t>(0x70 | (rand_a_ >> 8));
-    id[7] = static_cast<std::uint8_t>(rand_a_);
+    detail::put_u64(id.data(), (last_ms_ << 16) | rand_a_, 8);
     detail::put_u64(id.data() + 8, rand_b_, 8);
-    id[8] = static_cast<std::uint8_t>((id[8] & 0x3F) | 0x80);
+    detail::set_version_and_variant(id, 7);
     return id;
   }
 

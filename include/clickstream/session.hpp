@@ -2,7 +2,6 @@
 // inactivity, at a maximum length, or when a landing brings a different campaign (§4 of DESIGN.md).
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,14 +42,14 @@ inline std::string serialize(const session_state& s) {
   std::string params;
   detail::text_writer p(params);
   p.put('[');
-  for (const auto& [key, value] : s.landing.params) {
+  s.landing.params.for_each([&](std::string_view key, std::string_view value) {
     if (p.text().size() > 1) p.put(',');
     p.put('[');
     p.json_string(key);
     p.put(',');
     p.json_string(value);
     p.put(']');
-  }
+  });
   p.put(']');
   std::string out;
   detail::object_writer w(out);
@@ -68,11 +67,12 @@ inline std::string serialize(const session_state& s) {
 // and the tracker starts a fresh session rather than trusting it.
 inline std::optional<session_state> parse_session(std::string_view text) {
   using detail::token;
-  detail::json_reader r(text);
-  if (r.next() != token::begin_object) return std::nullopt;
-  session_state s;
+  // Read into the result itself: no session_state is moved on the way out.
+  std::optional<session_state> out(std::in_place);
+  session_state& s = *out;
   std::optional<std::int64_t> index, started, last;
-  const bool ok = detail::read_members(r, [&](const std::string& key, token t) {
+  detail::json_reader r(text);
+  const auto member = [&](const std::string& key, token t) {
     if (key == "id") s.id = detail::string_of(r, t).value_or("");
     if (key == "index") index = detail::integer_of(r, t);
     if (key == "started") started = detail::integer_of(r, t);
@@ -86,18 +86,19 @@ inline std::optional<session_state> parse_session(std::string_view text) {
         auto k = detail::string_of(r, r.next());
         auto v = detail::string_of(r, r.next());
         if (r.next() != token::end_array) return;
-        if (k && v &&
-            std::find(detail::campaign_keys.begin(), detail::campaign_keys.end(), *k) !=
-                detail::campaign_keys.end())
-          s.landing.params.emplace_back(std::move(*k), std::move(*v));
+        if (k && v) s.landing.params.set(*k, *v);
       }
     }
-  });
-  if (!ok || s.id.empty() || !index || *index < 0 || !started || !last) return std::nullopt;
-  s.index = static_cast<std::uint32_t>(*index);
-  s.started_ms = *started;
-  s.last_activity_ms = *last;
-  return s;
+  };
+  const bool ok = r.next() == token::begin_object && detail::read_members(r, member);
+  if (ok && !s.id.empty() && index && *index >= 0 && started && last) {
+    s.index = static_cast<std::uint32_t>(*index);
+    s.started_ms = *started;
+    s.last_activity_ms = *last;
+  } else {
+    out.reset();
+  }
+  return out;
 }
 
 // Decides, for each event, whether it continues the current session or starts a new one.
@@ -106,7 +107,9 @@ class session_tracker {
   explicit session_tracker(session_policy policy = {}) : policy_(policy) {}
 
   const session_state& state() const noexcept { return state_; }
-  void restore(session_state s) { state_ = std::move(s); }
+  // By reference: a restored state is moved once, straight into place.
+  void restore(session_state&& s) { state_ = std::move(s); }
+  void restore(const session_state& s) { state_ = s; }
 
   // True when the event at `now` continues the session and `landing` (if any) brings no new
   // campaign.

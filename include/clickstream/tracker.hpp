@@ -357,11 +357,12 @@ class tracker {
     return {false, std::move(error)};
   }
 
-  void enter(page_context page) {
+  void enter(page_context&& page) {
     page_ = std::move(page);
     context_stale_ = true;
-    if (page_.path.empty()) page_.path = parse_url(page_.url).path;
-    page_attribution_ = attribution_from_landing(page_.url, page_.referrer);
+    const detail::url_view url = detail::split_url(page_.url);
+    if (page_.path.empty()) page_.path = url.path;
+    page_attribution_ = detail::landing_attribution(url, page_.referrer);
   }
 
   // C++ callers' properties go through the same text path as everyone's: one validator.

@@ -136,7 +136,7 @@ TEST_CASE("event: every SDK field, then the properties at top level") {
   page_context page{"https://shop.example/products/sku-12345?utm_source=google",
                     "/products/sku-12345", "Gaming Laptop", "https://www.google.com/"};
   attribution landing = campaign("google", "spring");
-  landing.params.emplace_back("gclid", "abc");
+  landing.params.set("gclid", "abc");
   landing.referrer = "https://www.google.com/";
   device_context device{"en-US",    "Europe/Paris", "1920x1080",
                         "1280x720", "web",          "clickstream-js/0.1"};
