@@ -113,9 +113,12 @@ inline text_issue check_text(std::string_view s, std::size_t max_chars) noexcept
   return chars > max_chars ? text_issue::too_long : text_issue::none;
 }
 
-inline std::string text_error(text_issue issue, std::size_t max_chars) {
+static_assert(max_string_chars == 256 && max_url_chars == 2048, "text_error names them");
+
+inline std::string_view text_error(text_issue issue, std::size_t max_chars) {
   if (issue == text_issue::not_utf8) return "not valid UTF-8";
-  return concat({"string longer than ", decimal(max_chars), " chars"});
+  return max_chars == max_url_chars ? "string longer than 2048 chars"
+                                    : "string longer than 256 chars";
 }
 
 inline text_issue key_issue(std::string_view key) noexcept {
@@ -147,8 +150,6 @@ inline bool ends_with(std::string_view s, std::string_view suffix) noexcept {
 inline std::size_t string_limit(std::string_view key) noexcept {
   return ends_with(key, "_url") ? max_url_chars : max_string_chars;
 }
-
-inline std::string nesting_error() { return concat({"nesting deeper than ", decimal(max_depth)}); }
 
 enum class field_kind : unsigned char {
   text,
@@ -393,6 +394,7 @@ inline std::optional<std::string> check_value(json_reader& r, token t, std::stri
   };
   // The containers open inside the value: nesting is refused before it passes max_depth.
   std::array<frame, max_depth + 1> open;
+  static_assert(max_depth == 4, "the nesting message names it");
   std::size_t opened = 0;
   std::string scratch;
   // One exit for every error: "<path>: <why>".
@@ -416,7 +418,7 @@ inline std::optional<std::string> check_value(json_reader& r, token t, std::stri
         return error("not a JSON value");
       case token::begin_object:
       case token::begin_array:
-        if (depth + opened > max_depth) return error(nesting_error());
+        if (depth + opened > max_depth) return error("nesting deeper than 4");
         open[opened++] = {t == token::begin_array, 0, limit, path.size()};
         break;
       case token::end_object:
