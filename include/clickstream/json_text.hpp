@@ -672,21 +672,27 @@ inline number_facts inspect_number(std::string_view n) {
     f.negative = true;
     ++i;
   }
-  // Significant digits and the decimal exponent of the first one.
-  std::string digits;
-  long long point = 0;  // digits before the decimal point, counted from the first significant
+  // The significant digits, as far as the overflow test reads them (one past its boundary's), and
+  // the decimal exponent of the first one.
+  char digits[310];
+  std::size_t seen = 0;   // significant digits read
+  std::size_t count = 0;  // the same without trailing zeros
+  long long point = 0;    // digits before the decimal point, counted from the first significant
   bool seen_point = false;
-  for (; i < n.size() && n[i] != 'e' && n[i] != 'E'; ++i) {
-    if (n[i] == '.') {
+  for (; i < n.size() && (n[i] | 0x20) != 'e'; ++i) {
+    const char c = n[i];
+    if (c == '.') {
       seen_point = true;
       continue;
     }
-    if (digits.empty() && n[i] == '0') {
-      if (seen_point) --point;
+    if (seen == 0 && c == '0') {
+      point -= seen_point;
       continue;
     }
-    if (!seen_point) ++point;
-    digits.push_back(n[i]);
+    point += !seen_point;
+    if (seen < sizeof digits) digits[seen] = c;
+    ++seen;
+    if (c != '0') count = seen;
   }
   long long exponent = 0;
   if (i < n.size()) {
@@ -696,12 +702,12 @@ inline number_facts inspect_number(std::string_view n) {
     for (; i < n.size(); ++i) exponent = std::min<long long>(exponent * 10 + (n[i] - '0'), 1 << 30);
     if (minus) exponent = -exponent;
   }
-  while (!digits.empty() && digits.back() == '0') digits.pop_back();
-  if (digits.empty()) {
+  if (count == 0) {
     f.integer = 0;
     return f;
   }
   f.zero = false;
+  const std::string_view kept(digits, std::min(count, sizeof digits));
   const long long magnitude = point + exponent;  // value = 0.digits × 10^magnitude
   // The smallest decimal that a double parse rounds to infinity (2^1024 - 2^970).
   constexpr std::string_view overflow =
@@ -709,11 +715,12 @@ inline number_facts inspect_number(std::string_view n) {
       "75872070963302864166928879109465555478519404026306574886715058206819089020007083836762738548"
       "45817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711"
       "559699508093042880177904174497792";
-  f.finite = magnitude < 309 || (magnitude == 309 && digits < overflow);
-  if (magnitude >= static_cast<long long>(digits.size()) && magnitude <= 16) {
+  static_assert(overflow.size() < sizeof digits, "a kept prefix past it compares greater");
+  f.finite = magnitude < 309 || (magnitude == 309 && kept < overflow);
+  if (magnitude >= static_cast<long long>(count) && magnitude <= 16) {
     std::int64_t v = 0;
-    for (long long k = 0; k < magnitude; ++k)
-      v = v * 10 + (k < static_cast<long long>(digits.size()) ? digits[k] - '0' : 0);
+    for (std::size_t k = 0; k < static_cast<std::size_t>(magnitude); ++k)
+      v = v * 10 + (k < count ? digits[k] - '0' : 0);
     if (v <= (std::int64_t{1} << 53)) f.integer = f.negative ? -v : v;
   }
   return f;

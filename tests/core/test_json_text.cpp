@@ -158,6 +158,26 @@ TEST_CASE("inspect_number: sign, zero, integers and a double's overflow boundary
   CHECK_FALSE(inspect_number("1e309").finite);
   CHECK_FALSE(inspect_number("-1e400").finite);
   CHECK(inspect_number("0.00000000000000000000000000000001e340").finite);
+  CHECK(inspect_number("12.500e1").integer == 125);
+  CHECK(inspect_number("1000").integer == 1000);
+  // Written out in full, the boundary (2^1024 - 2^970) and its neighbours, past any digit buffer.
+  const std::string boundary =
+      "17976931348623158079372897140530341507993413271003782693617377898044496829276475094664901797"
+      "75872070963302864166928879109465555478519404026306574886715058206819089020007083836762738548"
+      "45817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711"
+      "559699508093042880177904174497792";
+  std::string below = boundary;
+  below.back() = '1';
+  CHECK_FALSE(inspect_number(boundary).finite);
+  CHECK_FALSE(inspect_number(boundary + "." + std::string(1000, '0')).finite);
+  CHECK_FALSE(inspect_number(boundary + ".0001").finite);
+  CHECK(inspect_number(below).finite);
+  CHECK(inspect_number(below + ".9999").finite);
+  CHECK_FALSE(inspect_number("0." + boundary + "e309").finite);
+  CHECK(inspect_number("0." + below + "9e309").finite);
+  CHECK_FALSE(inspect_number(boundary + "0").finite);
+  CHECK(inspect_number("0." + std::string(400, '0') + "1").finite);
+  CHECK_FALSE(inspect_number("0." + std::string(400, '0') + "1").integer);
 }
 
 TEST_CASE("text_writer: JSON strings are escaped, cut at code points and repaired") {
