@@ -406,47 +406,35 @@ class json_reader {
   // no character: a lone surrogate.
   bool decode(std::string& out) const {
     const std::string_view r = raw();
-    out.clear();
-    for (std::size_t i = 0; i < r.size(); ++i) {
-      if (r[i] != '\\') {
-        out.push_back(r[i]);
-        continue;
-      }
-      const char e = r[++i];
-      switch (e) {
-        case 'b':
-          out.push_back('\b');
-          break;
-        case 'f':
-          out.push_back('\f');
-          break;
-        case 'n':
-          out.push_back('\n');
-          break;
-        case 'r':
-          out.push_back('\r');
-          break;
-        case 't':
-          out.push_back('\t');
-          break;
-        case 'u': {
-          std::uint32_t cp = hex4(r.substr(i + 1, 4));
-          i += 4;
+    // Every escape is longer than what it stands for: the raw length is room enough.
+    out.resize(r.size());
+    char* p = out.data();
+    // The scanner let through only well-formed escapes: each \u has its four hex digits.
+    for (const char *q = r.data(), *const end = q + r.size(); q != end;) {
+      char c = *q++;
+      if (c == '\\') {
+        c = *q++;
+        if (c == 'u') {
+          std::uint32_t cp = hex4(q);
+          q += 4;
           if (cp >= 0xDC00 && cp <= 0xDFFF) return false;
           if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (r.substr(i + 1, 2) != "\\u") return false;
-            const std::uint32_t low = hex4(r.substr(i + 3, 4));
+            if (end - q < 6 || q[0] != '\\' || q[1] != 'u') return false;
+            const std::uint32_t low = hex4(q + 2);
             if (low < 0xDC00 || low > 0xDFFF) return false;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-            i += 6;
+            q += 6;
           }
-          append_utf8(out, cp);
-          break;
+          p = append_utf8(p, cp);
+          continue;
         }
-        default:
-          out.push_back(e);  // " \ /
+        // b f n r t stand for control characters; " \ / for themselves.
+        const char* const named = std::strchr("b\bf\fn\nr\rt\t", c);
+        if (named != nullptr) c = named[1];
       }
+      *p++ = c;
     }
+    out.resize(static_cast<std::size_t>(p - out.data()));
     return true;
   }
 
@@ -590,31 +578,22 @@ class json_reader {
     return true;
   }
 
-  static std::uint32_t hex4(std::string_view h) noexcept {
+  static std::uint32_t hex4(const char* h) noexcept {
     std::uint32_t v = 0;
-    for (const char c : h) {
-      v <<= 4;
-      v |= static_cast<std::uint32_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    for (int k = 0; k < 4; ++k) {
+      const char c = h[k];
+      v = v << 4 | static_cast<std::uint32_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
     }
     return v;
   }
 
-  static void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | cp >> 6));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | cp >> 12));
-      out.push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | cp >> 18));
-      out.push_back(static_cast<char>(0x80 | (cp >> 12 & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
+  static char* append_utf8(char* p, std::uint32_t cp) noexcept {
+    // The lead byte's marker and the count of continuation bytes, by the code point's size.
+    const int tail = cp < 0x80 ? 0 : cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
+    constexpr unsigned char lead[] = {0x00, 0xC0, 0xE0, 0xF0};
+    *p++ = static_cast<char>(lead[tail] | cp >> (6 * tail));
+    for (int k = tail - 1; k >= 0; --k) *p++ = static_cast<char>(0x80 | (cp >> (6 * k) & 0x3F));
+    return p;
   }
 
   std::string_view s_;

@@ -107,6 +107,8 @@ TEST_CASE("json_reader: escapes decode to UTF-8; lone surrogates do not decode")
   };
   CHECK(decode(R"("\u00e9\u20ac\ud83d\ude00")") == "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
   CHECK(decode(R"("\b\f\n\r\t\/")") == "\b\f\n\r\t/");
+  CHECK(decode(R"("a\"b\\c\u0041\u00e9z")") == "a\"b\\cA\xC3\xA9z");
+  CHECK_FALSE(decode(R"("\ud83d\n")"));
   CHECK_FALSE(decode(R"("\ud800")"));
   CHECK_FALSE(decode(R"("\ude00")"));
   CHECK_FALSE(decode(R"("\ud800\u0041")"));
