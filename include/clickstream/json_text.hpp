@@ -20,11 +20,18 @@
 
 namespace clickstream::detail {
 
-// Bytes that a JSON string can hold as they are: printable ASCII but the quote and the backslash.
-inline constexpr std::array<bool, 256> json_plain = [] {
-  std::array<bool, 256> plain{};
-  for (int c = 0x20; c < 0x80; ++c) plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
-  return plain;
+// How json_string writes each byte: 0 as it is (printable ASCII but the quote and the backslash),
+// 1 as part of a UTF-8 sequence, else after a backslash as this letter ('u': as \u00XX).
+inline constexpr std::array<char, 256> json_escape = [] {
+  std::array<char, 256> escape{};
+  for (int c = 0; c < 0x20; ++c) escape[static_cast<std::size_t>(c)] = 'u';
+  for (int c = 0x80; c < 0x100; ++c) escape[static_cast<std::size_t>(c)] = 1;
+  escape['"'] = '"';
+  escape['\\'] = '\\';
+  escape['\n'] = 'n';
+  escape['\r'] = 'r';
+  escape['\t'] = 't';
+  return escape;
 }();
 
 // Writes an integer's decimal digits (after a '-' when negative) at out; returns the end. The
@@ -122,38 +129,23 @@ class text_writer {
       // A run of plain bytes (one code point each) is copied at once, cut where the limit falls.
       const std::size_t limit = count ? std::min(s.size(), i + (max_chars - chars)) : s.size();
       std::size_t j = i;
-      while (j < limit && json_plain[static_cast<unsigned char>(s[j])]) ++j;
+      while (j < limit && json_escape[static_cast<unsigned char>(s[j])] == 0) ++j;
       std::memcpy(p, s.data() + i, j - i);
       p += j - i;
       chars += j - i;
       i = j;
       if (i == s.size() || (count && chars == max_chars)) break;
       const auto c = static_cast<unsigned char>(s[i]);
+      const char escape = json_escape[c];
       ++chars;
-      if (c < 0x80) {
+      if (escape != 1) {
         *p++ = '\\';
-        switch (c) {
-          case '"':
-            *p++ = '"';
-            break;
-          case '\\':
-            *p++ = '\\';
-            break;
-          case '\n':
-            *p++ = 'n';
-            break;
-          case '\r':
-            *p++ = 'r';
-            break;
-          case '\t':
-            *p++ = 't';
-            break;
-          default:
-            *p++ = 'u';
-            *p++ = '0';
-            *p++ = '0';
-            *p++ = hex[c >> 4];
-            *p++ = hex[c & 0x0F];
+        *p++ = escape;
+        if (escape == 'u') {
+          *p++ = '0';
+          *p++ = '0';
+          *p++ = hex[c >> 4];
+          *p++ = hex[c & 0x0F];
         }
         ++i;
       } else if (const auto n = repair ? utf8_sequence_length(s, i) : 1; n != 0) {
@@ -340,7 +332,7 @@ class json_reader {
     start_ = pos_;
     switch (expect_) {
       case expect::done:
-        return pos_ == s_.size() ? token::end : fail("unexpected text after the JSON value");
+        break;
       case expect::first_key_or_end:
         if (peek() == '}') return close('}');
         [[fallthrough]];
@@ -373,7 +365,7 @@ class json_reader {
       case expect::value:
         return value();
     }
-    return fail("unreachable");
+    return pos_ == s_.size() ? token::end : fail("unexpected text after the JSON value");
   }
 
   // Reads past the rest of the container just begun (or does nothing after a scalar).
@@ -603,7 +595,7 @@ class json_reader {
   token tok_ = token::end;
   bool escaped_ = false;
   expect expect_ = expect::value;
-  std::vector<char> stack_;
+  std::string stack_;  // the open containers' brackets
   std::string error_;
 };
 
