@@ -125,22 +125,19 @@ inline text_issue key_issue(std::string_view key) noexcept {
   return key.empty() ? text_issue::empty : check_text(key, max_key_chars);
 }
 
-// The key's first characters, quoted, so an over-long key can be recognised in the message.
-inline std::string key_preview(std::string_view key) {
+inline std::string key_error(text_issue issue, std::string_view key) {
+  if (issue == text_issue::empty) return "empty key";
+  if (issue == text_issue::not_utf8) return "key is not valid UTF-8";
+  static_assert(max_key_chars == 64, "the messages below name it");
+  // The key's first characters, quoted, so an over-long key can be recognised in the message; a
+  // prefix that is itself broken UTF-8 is not echoed.
   std::size_t cut = key.size() < 24 ? key.size() : 24;
   while (cut > 0 && cut < key.size() && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) {
     --cut;
   }
-  return concat({"\"", key.substr(0, cut), "...\""});
-}
-
-inline std::string key_error(text_issue issue, std::string_view key) {
-  if (issue == text_issue::empty) return "empty key";
-  if (issue == text_issue::not_utf8) return "key is not valid UTF-8";
-  // A valid prefix is shown; one that is itself broken UTF-8 is not echoed.
-  std::string preview = key_preview(key);
-  if (utf8_count(preview) == npos) preview = "(not valid UTF-8)";
-  return concat({"key longer than ", decimal(max_key_chars), " chars: ", preview});
+  const std::string_view prefix = key.substr(0, cut);
+  if (utf8_count(prefix) == npos) return "key longer than 64 chars: (not valid UTF-8)";
+  return concat({"key longer than 64 chars: \"", prefix, "...\""});
 }
 
 inline bool ends_with(std::string_view s, std::string_view suffix) noexcept {
