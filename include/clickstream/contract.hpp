@@ -284,12 +284,14 @@ inline bool is_uuid(std::string_view s) noexcept {
 
 // 1-64 chars: an ASCII letter, then ASCII letters, digits, _ . : -
 inline bool is_event_name(std::string_view s) noexcept {
-  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-  if (s.empty() || s.size() > max_event_name_chars || !letter(s[0])) return false;
-  for (const char c : s.substr(1)) {
-    if (!letter(c) && !(c >= '0' && c <= '9') && c != '_' && c != '.' && c != ':' && c != '-') {
-      return false;
-    }
+  if (s.empty() || s.size() > max_event_name_chars) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const char lower = static_cast<char>(c | 0x20);  // a letter's lower case; no other becomes one
+    if ((lower >= 'a' && lower <= 'z') ||
+        (i > 0 && ((c >= '0' && c <= '9') || c == '_' || c == '.' || c == ':' || c == '-')))
+      continue;
+    return false;
   }
   return true;
 }
