@@ -299,6 +299,13 @@ inline bool is_event_name(std::string_view s) noexcept {
 // YYYY-MM-DDTHH:MM:SS[.1-9 digits](Z|+HH:MM|-HH:MM) -> epoch ms, for instants in years 1970-9999.
 inline std::optional<std::int64_t> parse_timestamp(std::string_view iso) noexcept {
   std::size_t pos = 0;
+  // The separator c at pos, or its lower-case form: RFC 3339 allows a lower-case 't' and 'z'
+  // ('-', ':', '.' and '+' are their own lower case).
+  const auto expect = [&](char c) {
+    if (pos >= iso.size() || (iso[pos] != c && iso[pos] != (c | 0x20))) return false;
+    ++pos;
+    return true;
+  };
   // Reads exactly n digits at pos; -1 when any is missing.
   const auto digits = [&](std::size_t n) -> std::int64_t {
     if (iso.size() - pos < n) return -1;
@@ -309,29 +316,23 @@ inline std::optional<std::int64_t> parse_timestamp(std::string_view iso) noexcep
     }
     return v;
   };
-  const auto expect = [&](char a, char b) {
-    if (pos >= iso.size() || (iso[pos] != a && iso[pos] != b)) return false;
-    ++pos;
-    return true;
-  };
   const std::int64_t year = digits(4);
-  if (year < 1970 || !expect('-', '-')) return std::nullopt;
+  if (year < 1970 || !expect('-')) return std::nullopt;
   const std::int64_t month = digits(2);
-  if (month < 1 || month > 12 || !expect('-', '-')) return std::nullopt;
+  if (month < 1 || month > 12 || !expect('-')) return std::nullopt;
   const std::int64_t day = digits(2);
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  constexpr std::int64_t month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const std::int64_t days_in_month = month_days[month - 1] + (month == 2 && leap ? 1 : 0);
-  // RFC 3339 allows a lower-case separator, as it does the lower-case 'z'.
-  if (day < 1 || day > days_in_month || !expect('T', 't')) return std::nullopt;
+  // 31 and 30 days alternate, restarting at August; February has 28 or 29.
+  const std::int64_t days_in_month = month == 2 ? 28 + leap : 30 + ((month + month / 8) & 1);
+  if (day < 1 || day > days_in_month || !expect('T')) return std::nullopt;
   const std::int64_t hour = digits(2);
-  if (hour < 0 || hour > 23 || !expect(':', ':')) return std::nullopt;
+  if (hour < 0 || hour > 23 || !expect(':')) return std::nullopt;
   const std::int64_t minute = digits(2);
-  if (minute < 0 || minute > 59 || !expect(':', ':')) return std::nullopt;
+  if (minute < 0 || minute > 59 || !expect(':')) return std::nullopt;
   const std::int64_t second = digits(2);
   if (second < 0 || second > 60) return std::nullopt;  // 60: a leap second
   std::int64_t millis = 0;
-  if (expect('.', '.')) {
+  if (expect('.')) {
     // Up to 9 digits; those past milliseconds are truncated, never rounded into the next second.
     std::size_t count = 0;
     for (; pos < iso.size() && iso[pos] >= '0' && iso[pos] <= '9'; ++pos, ++count) {
@@ -341,11 +342,11 @@ inline std::optional<std::int64_t> parse_timestamp(std::string_view iso) noexcep
     for (; count < 3; ++count) millis *= 10;
   }
   std::int64_t offset_minutes = 0;
-  if (!expect('Z', 'z')) {
+  if (!expect('Z')) {
     if (pos >= iso.size() || (iso[pos] != '+' && iso[pos] != '-')) return std::nullopt;
     const std::int64_t sign = iso[pos++] == '-' ? -1 : 1;
     const std::int64_t off_hour = digits(2);
-    if (off_hour < 0 || off_hour > 23 || !expect(':', ':')) return std::nullopt;
+    if (off_hour < 0 || off_hour > 23 || !expect(':')) return std::nullopt;
     const std::int64_t off_minute = digits(2);
     if (off_minute < 0 || off_minute > 59) return std::nullopt;
     offset_minutes = sign * (off_hour * 60 + off_minute);
