@@ -627,6 +627,28 @@ bool read_members(json_reader& r, Visit&& visit) {
   return true;
 }
 
+// Whether a decimal of 309 integer digits, whose significant digits start `digits`, is at least
+// 2^1024 - 2^970, the smallest value that a double parse rounds to infinity: whether its first 309
+// digits D (zero-padded) give floor(D / 2^970) >= 2^54 - 1. The digits past the 309th cannot
+// reach the next integer, and the boundary is one. Exact, and with no table of its 309 digits.
+inline bool past_double_range(std::string_view digits) noexcept {
+  std::uint32_t d[33] = {};  // D in base 2^32, least significant first: 1056 bits > log2(10^309)
+  for (std::size_t k = 0; k < 309; k += 9) {
+    std::uint64_t chunk = 0, scale = 1;
+    for (std::size_t j = k; j < k + 9 && j < 309; ++j, scale *= 10)
+      chunk = chunk * 10 + (j < digits.size() ? static_cast<std::uint64_t>(digits[j] - '0') : 0);
+    // The limbs in use so far: k + 9 digits hold fewer than (k + 9) * 10 / 3 bits.
+    for (std::size_t l = 0; l <= (k + 9) * 10 / 96; ++l) {
+      const std::uint64_t x = d[l] * scale + chunk;
+      d[l] = static_cast<std::uint32_t>(x);
+      chunk = x >> 32;
+    }
+  }
+  // Bits 970 and up: the top 22 of d[30], then d[31] and d[32].
+  const std::uint64_t high = std::uint64_t{d[32]} << 54 | std::uint64_t{d[31]} << 22 | d[30] >> 10;
+  return high >= (std::uint64_t{1} << 54) - 1;
+}
+
 // What a JSON number token means, without converting it to a double (no strtod: it would pull
 // long-double arithmetic into the wasm build).
 struct number_facts {
@@ -643,9 +665,9 @@ inline number_facts inspect_number(std::string_view n) {
     f.negative = true;
     ++i;
   }
-  // The significant digits, as far as the overflow test reads them (one past its boundary's), and
-  // the decimal exponent of the first one.
-  char digits[310];
+  // The significant digits, as far as the overflow test reads them, and the decimal exponent of
+  // the first one.
+  char digits[309];
   std::size_t seen = 0;   // significant digits read
   std::size_t count = 0;  // the same without trailing zeros
   long long point = 0;    // digits before the decimal point, counted from the first significant
@@ -680,14 +702,7 @@ inline number_facts inspect_number(std::string_view n) {
   f.zero = false;
   const std::string_view kept(digits, std::min(count, sizeof digits));
   const long long magnitude = point + exponent;  // value = 0.digits × 10^magnitude
-  // The smallest decimal that a double parse rounds to infinity (2^1024 - 2^970).
-  constexpr std::string_view overflow =
-      "17976931348623158079372897140530341507993413271003782693617377898044496829276475094664901797"
-      "75872070963302864166928879109465555478519404026306574886715058206819089020007083836762738548"
-      "45817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711"
-      "559699508093042880177904174497792";
-  static_assert(overflow.size() < sizeof digits, "a kept prefix past it compares greater");
-  f.finite = magnitude < 309 || (magnitude == 309 && kept < overflow);
+  f.finite = magnitude < 309 || (magnitude == 309 && !past_double_range(kept));
   if (magnitude >= static_cast<long long>(count) && magnitude <= 16) {
     std::int64_t v = 0;
     for (std::size_t k = 0; k < static_cast<std::size_t>(magnitude); ++k)
