@@ -232,18 +232,21 @@ class text_writer {
   std::size_t n_ = 0;
 };
 
-// Writes the members of one JSON object; empty strings are left out, so absent context costs
-// nothing. Keys passed to string/integer/boolean are the SDK's own ASCII names.
-// The members of an object's JSON text ("k":v,...): what lies between its braces, trimmed.
+// The members of an object's JSON text ("k":v,...): what lies between its braces, trimmed. The
+// text is a valid object: its first and last characters but for white space are the braces.
 inline std::string_view object_members(std::string_view object) {
-  constexpr std::string_view space = " \t\r\n";
-  object = object.substr(object.find('{') + 1);
-  object = object.substr(0, object.rfind('}'));
-  const auto first = object.find_first_not_of(space);
-  if (first == std::string_view::npos) return {};
-  return object.substr(first, object.find_last_not_of(space) - first + 1);
+  const auto trim = [](std::string_view s) {
+    const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!s.empty() && space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && space(s.back())) s.remove_suffix(1);
+    return s;
+  };
+  object = trim(object);
+  return trim(object.substr(1, object.size() - 2));
 }
 
+// Writes the members of one JSON object; empty strings are left out, so absent context costs
+// nothing. Keys passed to string/integer/boolean are the SDK's own ASCII names.
 class object_writer {
  public:
   explicit object_writer(std::string& buffer) : out_(buffer) { out_.put('{'); }

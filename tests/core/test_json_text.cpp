@@ -240,6 +240,14 @@ TEST_CASE("text_writer: JSON strings are escaped, cut at code points and repaire
         "b\"");
 }
 
+TEST_CASE("object_members: what lies between an object's braces, trimmed") {
+  CHECK(detail::object_members(R"( { "a":1 , "b":[] } )") == R"("a":1 , "b":[])");
+  CHECK(detail::object_members("{\n\"k\":\"v\"\t}\r\n") == "\"k\":\"v\"");
+  CHECK(detail::object_members(R"({"s":" x "})") == R"("s":" x ")");
+  CHECK(detail::object_members("{}").empty());
+  CHECK(detail::object_members(" {  } ").empty());
+}
+
 TEST_CASE("text_writer: DOM values round-trip; what JSON cannot hold becomes a named token") {
   const json value = {{"s", "t\"x"}, {"i", -3},      {"u", 18446744073709551615ULL}, {"f", 1299.5},
                       {"b", true},   {"n", nullptr}, {"a", {1, {{"k", "v"}}}}};
