@@ -135,17 +135,14 @@ inline std::string key_error(text_issue issue, std::string_view key) {
   while (cut > 0 && cut < key.size() && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) {
     --cut;
   }
-  const std::string_view prefix = key.substr(0, cut);
+  const std::string_view prefix(key.data(), cut);
   if (utf8_count(prefix) == npos) return "key longer than 64 chars: (not valid UTF-8)";
   return concat({"key longer than 64 chars: \"", prefix, "...\""});
 }
 
-inline bool ends_with(std::string_view s, std::string_view suffix) noexcept {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 inline std::size_t string_limit(std::string_view key) noexcept {
-  return ends_with(key, "_url") ? max_url_chars : max_string_chars;
+  const bool url = key.size() >= 4 && std::memcmp(key.data() + key.size() - 4, "_url", 4) == 0;
+  return url ? max_url_chars : max_string_chars;
 }
 
 enum class field_kind : unsigned char {
