@@ -611,23 +611,31 @@ inline std::optional<std::string> string_of(const json_reader& r, token t) {
   return out;
 }
 
-// Calls visit(key, first_token) for each member of the object whose begin_object was just read;
-// what visit leaves of a container value is skipped. False when the text is not a valid object.
-template <typename Visit>
-bool read_members(json_reader& r, Visit&& visit) {
+// read_members' loop, compiled once for all its callers: visit(context, key, first_token).
+inline bool visit_members(json_reader& r, void* context,
+                          void (*visit)(void*, const std::string&, token)) {
   const std::size_t depth = r.depth();
   for (token t = r.next(); t != token::end_object; t = r.next()) {
     const auto key = string_of(r, t);
     if (!key) return false;
     const token first = r.next();
     if (first == token::error) return false;
-    visit(*key, first);
+    visit(context, *key, first);
     while (r.depth() > depth) {
       const token skipped = r.next();
       if (skipped == token::error || skipped == token::end) return false;
     }
   }
   return true;
+}
+
+// Calls visit(key, first_token) for each member of the object whose begin_object was just read;
+// what visit leaves of a container value is skipped. False when the text is not a valid object.
+template <typename Visit>
+bool read_members(json_reader& r, Visit&& visit) {
+  return visit_members(r, &visit, [](void* v, const std::string& key, token first) {
+    (*static_cast<std::remove_reference_t<Visit>*>(v))(key, first);
+  });
 }
 
 // Whether a decimal of 309 integer digits, whose significant digits start `digits`, is at least
