@@ -605,9 +605,8 @@ class json_reader {
 // A string or key token's text, decoded; nullopt for any other token or a lone surrogate.
 inline std::optional<std::string> string_of(const json_reader& r, token t) {
   if (t != token::string && t != token::key) return std::nullopt;
-  if (!r.escaped()) return std::string(r.raw());
-  std::string out;
-  if (!r.decode(out)) return std::nullopt;
+  std::string out(r.raw());
+  if (r.escaped() && !r.decode(out)) return std::nullopt;
   return out;
 }
 
