@@ -113,42 +113,37 @@ inline text_issue check_text(std::string_view s, std::size_t max_chars) noexcept
   return chars > max_chars ? text_issue::too_long : text_issue::none;
 }
 
-inline std::string text_error(text_issue issue, std::size_t max_chars) {
+static_assert(max_string_chars == 256 && max_url_chars == 2048, "text_error names them");
+
+inline std::string_view text_error(text_issue issue, std::size_t max_chars) {
   if (issue == text_issue::not_utf8) return "not valid UTF-8";
-  return concat({"string longer than ", decimal(max_chars), " chars"});
+  return max_chars == max_url_chars ? "string longer than 2048 chars"
+                                    : "string longer than 256 chars";
 }
 
 inline text_issue key_issue(std::string_view key) noexcept {
   return key.empty() ? text_issue::empty : check_text(key, max_key_chars);
 }
 
-// The key's first characters, quoted, so an over-long key can be recognised in the message.
-inline std::string key_preview(std::string_view key) {
+inline std::string key_error(text_issue issue, std::string_view key) {
+  if (issue == text_issue::empty) return "empty key";
+  if (issue == text_issue::not_utf8) return "key is not valid UTF-8";
+  static_assert(max_key_chars == 64, "the messages below name it");
+  // The key's first characters, quoted, so an over-long key can be recognised in the message; a
+  // prefix that is itself broken UTF-8 is not echoed.
   std::size_t cut = key.size() < 24 ? key.size() : 24;
   while (cut > 0 && cut < key.size() && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) {
     --cut;
   }
-  return concat({"\"", key.substr(0, cut), "...\""});
-}
-
-inline std::string key_error(text_issue issue, std::string_view key) {
-  if (issue == text_issue::empty) return "empty key";
-  if (issue == text_issue::not_utf8) return "key is not valid UTF-8";
-  // A valid prefix is shown; one that is itself broken UTF-8 is not echoed.
-  std::string preview = key_preview(key);
-  if (utf8_count(preview) == npos) preview = "(not valid UTF-8)";
-  return concat({"key longer than ", decimal(max_key_chars), " chars: ", preview});
-}
-
-inline bool ends_with(std::string_view s, std::string_view suffix) noexcept {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+  const std::string_view prefix(key.data(), cut);
+  if (utf8_count(prefix) == npos) return "key longer than 64 chars: (not valid UTF-8)";
+  return concat({"key longer than 64 chars: \"", prefix, "...\""});
 }
 
 inline std::size_t string_limit(std::string_view key) noexcept {
-  return ends_with(key, "_url") ? max_url_chars : max_string_chars;
+  const bool url = key.size() >= 4 && std::memcmp(key.data() + key.size() - 4, "_url", 4) == 0;
+  return url ? max_url_chars : max_string_chars;
 }
-
-inline std::string nesting_error() { return concat({"nesting deeper than ", decimal(max_depth)}); }
 
 enum class field_kind : unsigned char {
   text,
@@ -286,12 +281,14 @@ inline bool is_uuid(std::string_view s) noexcept {
 
 // 1-64 chars: an ASCII letter, then ASCII letters, digits, _ . : -
 inline bool is_event_name(std::string_view s) noexcept {
-  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-  if (s.empty() || s.size() > max_event_name_chars || !letter(s[0])) return false;
-  for (const char c : s.substr(1)) {
-    if (!letter(c) && !(c >= '0' && c <= '9') && c != '_' && c != '.' && c != ':' && c != '-') {
-      return false;
-    }
+  if (s.empty() || s.size() > max_event_name_chars) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const char lower = static_cast<char>(c | 0x20);  // a letter's lower case; no other becomes one
+    if ((lower >= 'a' && lower <= 'z') ||
+        (i > 0 && ((c >= '0' && c <= '9') || c == '_' || c == '.' || c == ':' || c == '-')))
+      continue;
+    return false;
   }
   return true;
 }
@@ -299,6 +296,13 @@ inline bool is_event_name(std::string_view s) noexcept {
 // YYYY-MM-DDTHH:MM:SS[.1-9 digits](Z|+HH:MM|-HH:MM) -> epoch ms, for instants in years 1970-9999.
 inline std::optional<std::int64_t> parse_timestamp(std::string_view iso) noexcept {
   std::size_t pos = 0;
+  // The separator c at pos, or its lower-case form: RFC 3339 allows a lower-case 't' and 'z'
+  // ('-', ':', '.' and '+' are their own lower case).
+  const auto expect = [&](char c) {
+    if (pos >= iso.size() || (iso[pos] != c && iso[pos] != (c | 0x20))) return false;
+    ++pos;
+    return true;
+  };
   // Reads exactly n digits at pos; -1 when any is missing.
   const auto digits = [&](std::size_t n) -> std::int64_t {
     if (iso.size() - pos < n) return -1;
@@ -309,29 +313,23 @@ inline std::optional<std::int64_t> parse_timestamp(std::string_view iso) noexcep
     }
     return v;
   };
-  const auto expect = [&](char a, char b) {
-    if (pos >= iso.size() || (iso[pos] != a && iso[pos] != b)) return false;
-    ++pos;
-    return true;
-  };
   const std::int64_t year = digits(4);
-  if (year < 1970 || !expect('-', '-')) return std::nullopt;
+  if (year < 1970 || !expect('-')) return std::nullopt;
   const std::int64_t month = digits(2);
-  if (month < 1 || month > 12 || !expect('-', '-')) return std::nullopt;
+  if (month < 1 || month > 12 || !expect('-')) return std::nullopt;
   const std::int64_t day = digits(2);
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  constexpr std::int64_t month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const std::int64_t days_in_month = month_days[month - 1] + (month == 2 && leap ? 1 : 0);
-  // RFC 3339 allows a lower-case separator, as it does the lower-case 'z'.
-  if (day < 1 || day > days_in_month || !expect('T', 't')) return std::nullopt;
+  // 31 and 30 days alternate, restarting at August; February has 28 or 29.
+  const std::int64_t days_in_month = month == 2 ? 28 + leap : 30 + ((month + month / 8) & 1);
+  if (day < 1 || day > days_in_month || !expect('T')) return std::nullopt;
   const std::int64_t hour = digits(2);
-  if (hour < 0 || hour > 23 || !expect(':', ':')) return std::nullopt;
+  if (hour < 0 || hour > 23 || !expect(':')) return std::nullopt;
   const std::int64_t minute = digits(2);
-  if (minute < 0 || minute > 59 || !expect(':', ':')) return std::nullopt;
+  if (minute < 0 || minute > 59 || !expect(':')) return std::nullopt;
   const std::int64_t second = digits(2);
   if (second < 0 || second > 60) return std::nullopt;  // 60: a leap second
   std::int64_t millis = 0;
-  if (expect('.', '.')) {
+  if (expect('.')) {
     // Up to 9 digits; those past milliseconds are truncated, never rounded into the next second.
     std::size_t count = 0;
     for (; pos < iso.size() && iso[pos] >= '0' && iso[pos] <= '9'; ++pos, ++count) {
@@ -341,11 +339,11 @@ inline std::optional<std::int64_t> parse_timestamp(std::string_view iso) noexcep
     for (; count < 3; ++count) millis *= 10;
   }
   std::int64_t offset_minutes = 0;
-  if (!expect('Z', 'z')) {
+  if (!expect('Z')) {
     if (pos >= iso.size() || (iso[pos] != '+' && iso[pos] != '-')) return std::nullopt;
     const std::int64_t sign = iso[pos++] == '-' ? -1 : 1;
     const std::int64_t off_hour = digits(2);
-    if (off_hour < 0 || off_hour > 23 || !expect(':', ':')) return std::nullopt;
+    if (off_hour < 0 || off_hour > 23 || !expect(':')) return std::nullopt;
     const std::int64_t off_minute = digits(2);
     if (off_minute < 0 || off_minute > 59) return std::nullopt;
     offset_minutes = sign * (off_hour * 60 + off_minute);
@@ -393,6 +391,7 @@ inline std::optional<std::string> check_value(json_reader& r, token t, std::stri
   };
   // The containers open inside the value: nesting is refused before it passes max_depth.
   std::array<frame, max_depth + 1> open;
+  static_assert(max_depth == 4, "the nesting message names it");
   std::size_t opened = 0;
   std::string scratch;
   // One exit for every error: "<path>: <why>".
@@ -416,7 +415,7 @@ inline std::optional<std::string> check_value(json_reader& r, token t, std::stri
         return error("not a JSON value");
       case token::begin_object:
       case token::begin_array:
-        if (depth + opened > max_depth) return error(nesting_error());
+        if (depth + opened > max_depth) return error("nesting deeper than 4");
         open[opened++] = {t == token::begin_array, 0, limit, path.size()};
         break;
       case token::end_object:

@@ -20,11 +20,18 @@
 
 namespace clickstream::detail {
 
-// Bytes that a JSON string can hold as they are: printable ASCII but the quote and the backslash.
-inline constexpr std::array<bool, 256> json_plain = [] {
-  std::array<bool, 256> plain{};
-  for (int c = 0x20; c < 0x80; ++c) plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
-  return plain;
+// How json_string writes each byte: 0 as it is (printable ASCII but the quote and the backslash),
+// 1 as part of a UTF-8 sequence, else after a backslash as this letter ('u': as \u00XX).
+inline constexpr std::array<char, 256> json_escape = [] {
+  std::array<char, 256> escape{};
+  for (int c = 0; c < 0x20; ++c) escape[static_cast<std::size_t>(c)] = 'u';
+  for (int c = 0x80; c < 0x100; ++c) escape[static_cast<std::size_t>(c)] = 1;
+  escape['"'] = '"';
+  escape['\\'] = '\\';
+  escape['\n'] = 'n';
+  escape['\r'] = 'r';
+  escape['\t'] = 't';
+  return escape;
 }();
 
 // Writes an integer's decimal digits (after a '-' when negative) at out; returns the end. The
@@ -122,38 +129,23 @@ class text_writer {
       // A run of plain bytes (one code point each) is copied at once, cut where the limit falls.
       const std::size_t limit = count ? std::min(s.size(), i + (max_chars - chars)) : s.size();
       std::size_t j = i;
-      while (j < limit && json_plain[static_cast<unsigned char>(s[j])]) ++j;
+      while (j < limit && json_escape[static_cast<unsigned char>(s[j])] == 0) ++j;
       std::memcpy(p, s.data() + i, j - i);
       p += j - i;
       chars += j - i;
       i = j;
       if (i == s.size() || (count && chars == max_chars)) break;
       const auto c = static_cast<unsigned char>(s[i]);
+      const char escape = json_escape[c];
       ++chars;
-      if (c < 0x80) {
+      if (escape != 1) {
         *p++ = '\\';
-        switch (c) {
-          case '"':
-            *p++ = '"';
-            break;
-          case '\\':
-            *p++ = '\\';
-            break;
-          case '\n':
-            *p++ = 'n';
-            break;
-          case '\r':
-            *p++ = 'r';
-            break;
-          case '\t':
-            *p++ = 't';
-            break;
-          default:
-            *p++ = 'u';
-            *p++ = '0';
-            *p++ = '0';
-            *p++ = hex[c >> 4];
-            *p++ = hex[c & 0x0F];
+        *p++ = escape;
+        if (escape == 'u') {
+          *p++ = '0';
+          *p++ = '0';
+          *p++ = hex[c >> 4];
+          *p++ = hex[c & 0x0F];
         }
         ++i;
       } else if (const auto n = repair ? utf8_sequence_length(s, i) : 1; n != 0) {
@@ -240,18 +232,21 @@ class text_writer {
   std::size_t n_ = 0;
 };
 
-// Writes the members of one JSON object; empty strings are left out, so absent context costs
-// nothing. Keys passed to string/integer/boolean are the SDK's own ASCII names.
-// The members of an object's JSON text ("k":v,...): what lies between its braces, trimmed.
+// The members of an object's JSON text ("k":v,...): what lies between its braces, trimmed. The
+// text is a valid object: its first and last characters but for white space are the braces.
 inline std::string_view object_members(std::string_view object) {
-  constexpr std::string_view space = " \t\r\n";
-  object = object.substr(object.find('{') + 1);
-  object = object.substr(0, object.rfind('}'));
-  const auto first = object.find_first_not_of(space);
-  if (first == std::string_view::npos) return {};
-  return object.substr(first, object.find_last_not_of(space) - first + 1);
+  const auto trim = [](std::string_view s) {
+    const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!s.empty() && space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && space(s.back())) s.remove_suffix(1);
+    return s;
+  };
+  object = trim(object);
+  return trim(object.substr(1, object.size() - 2));
 }
 
+// Writes the members of one JSON object; empty strings are left out, so absent context costs
+// nothing. Keys passed to string/integer/boolean are the SDK's own ASCII names.
 class object_writer {
  public:
   explicit object_writer(std::string& buffer) : out_(buffer) { out_.put('{'); }
@@ -340,7 +335,7 @@ class json_reader {
     start_ = pos_;
     switch (expect_) {
       case expect::done:
-        return pos_ == s_.size() ? token::end : fail("unexpected text after the JSON value");
+        break;
       case expect::first_key_or_end:
         if (peek() == '}') return close('}');
         [[fallthrough]];
@@ -373,7 +368,7 @@ class json_reader {
       case expect::value:
         return value();
     }
-    return fail("unreachable");
+    return pos_ == s_.size() ? token::end : fail("unexpected text after the JSON value");
   }
 
   // Reads past the rest of the container just begun (or does nothing after a scalar).
@@ -406,47 +401,35 @@ class json_reader {
   // no character: a lone surrogate.
   bool decode(std::string& out) const {
     const std::string_view r = raw();
-    out.clear();
-    for (std::size_t i = 0; i < r.size(); ++i) {
-      if (r[i] != '\\') {
-        out.push_back(r[i]);
-        continue;
-      }
-      const char e = r[++i];
-      switch (e) {
-        case 'b':
-          out.push_back('\b');
-          break;
-        case 'f':
-          out.push_back('\f');
-          break;
-        case 'n':
-          out.push_back('\n');
-          break;
-        case 'r':
-          out.push_back('\r');
-          break;
-        case 't':
-          out.push_back('\t');
-          break;
-        case 'u': {
-          std::uint32_t cp = hex4(r.substr(i + 1, 4));
-          i += 4;
+    // Every escape is longer than what it stands for: the raw length is room enough.
+    out.resize(r.size());
+    char* p = out.data();
+    // The scanner let through only well-formed escapes: each \u has its four hex digits.
+    for (const char *q = r.data(), *const end = q + r.size(); q != end;) {
+      char c = *q++;
+      if (c == '\\') {
+        c = *q++;
+        if (c == 'u') {
+          std::uint32_t cp = hex4(q);
+          q += 4;
           if (cp >= 0xDC00 && cp <= 0xDFFF) return false;
           if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (r.substr(i + 1, 2) != "\\u") return false;
-            const std::uint32_t low = hex4(r.substr(i + 3, 4));
+            if (end - q < 6 || q[0] != '\\' || q[1] != 'u') return false;
+            const std::uint32_t low = hex4(q + 2);
             if (low < 0xDC00 || low > 0xDFFF) return false;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-            i += 6;
+            q += 6;
           }
-          append_utf8(out, cp);
-          break;
+          p = append_utf8(p, cp);
+          continue;
         }
-        default:
-          out.push_back(e);  // " \ /
+        // b f n r t stand for control characters; " \ / for themselves.
+        const char* const named = std::strchr("b\bf\fn\nr\rt\t", c);
+        if (named != nullptr) c = named[1];
       }
+      *p++ = c;
     }
+    out.resize(static_cast<std::size_t>(p - out.data()));
     return true;
   }
 
@@ -590,31 +573,22 @@ class json_reader {
     return true;
   }
 
-  static std::uint32_t hex4(std::string_view h) noexcept {
+  static std::uint32_t hex4(const char* h) noexcept {
     std::uint32_t v = 0;
-    for (const char c : h) {
-      v <<= 4;
-      v |= static_cast<std::uint32_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    for (int k = 0; k < 4; ++k) {
+      const char c = h[k];
+      v = v << 4 | static_cast<std::uint32_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
     }
     return v;
   }
 
-  static void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | cp >> 6));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | cp >> 12));
-      out.push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | cp >> 18));
-      out.push_back(static_cast<char>(0x80 | (cp >> 12 & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
+  static char* append_utf8(char* p, std::uint32_t cp) noexcept {
+    // The lead byte's marker and the count of continuation bytes, by the code point's size.
+    const int tail = cp < 0x80 ? 0 : cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
+    constexpr unsigned char lead[] = {0x00, 0xC0, 0xE0, 0xF0};
+    *p++ = static_cast<char>(lead[tail] | cp >> (6 * tail));
+    for (int k = tail - 1; k >= 0; --k) *p++ = static_cast<char>(0x80 | (cp >> (6 * k) & 0x3F));
+    return p;
   }
 
   std::string_view s_;
@@ -624,36 +598,65 @@ class json_reader {
   token tok_ = token::end;
   bool escaped_ = false;
   expect expect_ = expect::value;
-  std::vector<char> stack_;
+  std::string stack_;  // the open containers' brackets
   std::string error_;
 };
 
 // A string or key token's text, decoded; nullopt for any other token or a lone surrogate.
 inline std::optional<std::string> string_of(const json_reader& r, token t) {
   if (t != token::string && t != token::key) return std::nullopt;
-  if (!r.escaped()) return std::string(r.raw());
-  std::string out;
-  if (!r.decode(out)) return std::nullopt;
+  std::string out(r.raw());
+  if (r.escaped() && !r.decode(out)) return std::nullopt;
   return out;
 }
 
-// Calls visit(key, first_token) for each member of the object whose begin_object was just read;
-// what visit leaves of a container value is skipped. False when the text is not a valid object.
-template <typename Visit>
-bool read_members(json_reader& r, Visit&& visit) {
+// read_members' loop, compiled once for all its callers: visit(context, key, first_token).
+inline bool visit_members(json_reader& r, void* context,
+                          void (*visit)(void*, const std::string&, token)) {
   const std::size_t depth = r.depth();
   for (token t = r.next(); t != token::end_object; t = r.next()) {
     const auto key = string_of(r, t);
     if (!key) return false;
     const token first = r.next();
     if (first == token::error) return false;
-    visit(*key, first);
+    visit(context, *key, first);
     while (r.depth() > depth) {
       const token skipped = r.next();
       if (skipped == token::error || skipped == token::end) return false;
     }
   }
   return true;
+}
+
+// Calls visit(key, first_token) for each member of the object whose begin_object was just read;
+// what visit leaves of a container value is skipped. False when the text is not a valid object.
+template <typename Visit>
+bool read_members(json_reader& r, Visit&& visit) {
+  return visit_members(r, &visit, [](void* v, const std::string& key, token first) {
+    (*static_cast<std::remove_reference_t<Visit>*>(v))(key, first);
+  });
+}
+
+// Whether a decimal of 309 integer digits, whose significant digits start `digits`, is at least
+// 2^1024 - 2^970, the smallest value that a double parse rounds to infinity: whether its first 309
+// digits D (zero-padded) give floor(D / 2^970) >= 2^54 - 1. The digits past the 309th cannot
+// reach the next integer, and the boundary is one. Exact, and with no table of its 309 digits.
+inline bool past_double_range(std::string_view digits) noexcept {
+  std::uint32_t d[33] = {};  // D in base 2^32, least significant first: 1056 bits > log2(10^309)
+  for (std::size_t k = 0; k < 309; k += 9) {
+    std::uint64_t chunk = 0, scale = 1;
+    for (std::size_t j = k; j < k + 9 && j < 309; ++j, scale *= 10)
+      chunk = chunk * 10 + (j < digits.size() ? static_cast<std::uint64_t>(digits[j] - '0') : 0);
+    // The limbs in use so far: k + 9 digits hold fewer than (k + 9) * 10 / 3 bits.
+    for (std::size_t l = 0; l <= (k + 9) * 10 / 96; ++l) {
+      const std::uint64_t x = d[l] * scale + chunk;
+      d[l] = static_cast<std::uint32_t>(x);
+      chunk = x >> 32;
+    }
+  }
+  // Bits 970 and up: the top 22 of d[30], then d[31] and d[32].
+  const std::uint64_t high = std::uint64_t{d[32]} << 54 | std::uint64_t{d[31]} << 22 | d[30] >> 10;
+  return high >= (std::uint64_t{1} << 54) - 1;
 }
 
 // What a JSON number token means, without converting it to a double (no strtod: it would pull
@@ -672,21 +675,27 @@ inline number_facts inspect_number(std::string_view n) {
     f.negative = true;
     ++i;
   }
-  // Significant digits and the decimal exponent of the first one.
-  std::string digits;
-  long long point = 0;  // digits before the decimal point, counted from the first significant
+  // The significant digits, as far as the overflow test reads them, and the decimal exponent of
+  // the first one.
+  char digits[309];
+  std::size_t seen = 0;   // significant digits read
+  std::size_t count = 0;  // the same without trailing zeros
+  long long point = 0;    // digits before the decimal point, counted from the first significant
   bool seen_point = false;
-  for (; i < n.size() && n[i] != 'e' && n[i] != 'E'; ++i) {
-    if (n[i] == '.') {
+  for (; i < n.size() && (n[i] | 0x20) != 'e'; ++i) {
+    const char c = n[i];
+    if (c == '.') {
       seen_point = true;
       continue;
     }
-    if (digits.empty() && n[i] == '0') {
-      if (seen_point) --point;
+    if (seen == 0 && c == '0') {
+      point -= seen_point;
       continue;
     }
-    if (!seen_point) ++point;
-    digits.push_back(n[i]);
+    point += !seen_point;
+    if (seen < sizeof digits) digits[seen] = c;
+    ++seen;
+    if (c != '0') count = seen;
   }
   long long exponent = 0;
   if (i < n.size()) {
@@ -696,24 +705,18 @@ inline number_facts inspect_number(std::string_view n) {
     for (; i < n.size(); ++i) exponent = std::min<long long>(exponent * 10 + (n[i] - '0'), 1 << 30);
     if (minus) exponent = -exponent;
   }
-  while (!digits.empty() && digits.back() == '0') digits.pop_back();
-  if (digits.empty()) {
+  if (count == 0) {
     f.integer = 0;
     return f;
   }
   f.zero = false;
+  const std::string_view kept(digits, std::min(count, sizeof digits));
   const long long magnitude = point + exponent;  // value = 0.digits × 10^magnitude
-  // The smallest decimal that a double parse rounds to infinity (2^1024 - 2^970).
-  constexpr std::string_view overflow =
-      "17976931348623158079372897140530341507993413271003782693617377898044496829276475094664901797"
-      "75872070963302864166928879109465555478519404026306574886715058206819089020007083836762738548"
-      "45817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711"
-      "559699508093042880177904174497792";
-  f.finite = magnitude < 309 || (magnitude == 309 && digits < overflow);
-  if (magnitude >= static_cast<long long>(digits.size()) && magnitude <= 16) {
+  f.finite = magnitude < 309 || (magnitude == 309 && !past_double_range(kept));
+  if (magnitude >= static_cast<long long>(count) && magnitude <= 16) {
     std::int64_t v = 0;
-    for (long long k = 0; k < magnitude; ++k)
-      v = v * 10 + (k < static_cast<long long>(digits.size()) ? digits[k] - '0' : 0);
+    for (std::size_t k = 0; k < static_cast<std::size_t>(magnitude); ++k)
+      v = v * 10 + (k < count ? digits[k] - '0' : 0);
     if (v <= (std::int64_t{1} << 53)) f.integer = f.negative ? -v : v;
   }
   return f;

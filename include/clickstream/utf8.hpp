@@ -11,27 +11,16 @@ namespace clickstream::detail {
 inline std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
   const auto b0 = static_cast<unsigned char>(s[i]);
   if (b0 < 0x80) return 1;
-  std::size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    if (b0 == 0xE0) lo = 0xA0;  // overlong
-    if (b0 == 0xED) hi = 0x9F;  // surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    if (b0 == 0xF0) lo = 0x90;  // overlong
-    if (b0 == 0xF4) hi = 0x8F;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  const auto b1 = static_cast<unsigned char>(s[i + 1]);
-  if (b1 < lo || b1 > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k) {
+  if (b0 < 0xC2 || b0 > 0xF4) return 0;
+  const std::size_t n = b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
+  if (n > s.size() - i) return 0;
+  // The allowed range of the second byte: narrower after E0 and F0 (overlong forms), ED
+  // (surrogates) and F4 (past U+10FFFF); every later byte is a plain continuation byte.
+  unsigned lo = b0 == 0xE0 ? 0xA0 : b0 == 0xF0 ? 0x90 : 0x80;
+  unsigned hi = b0 == 0xED ? 0x9F : b0 == 0xF4 ? 0x8F : 0xBF;
+  for (std::size_t k = 1; k < n; ++k, lo = 0x80, hi = 0xBF) {
     const auto b = static_cast<unsigned char>(s[i + k]);
-    if (b < 0x80 || b > 0xBF) return 0;
+    if (b < lo || b > hi) return 0;
   }
   return n;
 }

@@ -75,6 +75,8 @@ TEST_SUITE("contract") {
     CHECK(contract::is_valid_utf8("\xE2\x82\xAC"));                  // €
     CHECK(contract::is_valid_utf8("\xF0\x9F\x98\x80"));              // 😀
     CHECK(contract::is_valid_utf8("\xED\x9F\xBF\xF4\x8F\xBF\xBF"));  // U+D7FF, U+10FFFF
+    CHECK(contract::is_valid_utf8("\xE0\xA0\x80\xEE\x80\x80"));      // U+0800, U+E000
+    CHECK(contract::is_valid_utf8("\xF0\x90\x80\x80\xC2\x80"));      // U+10000, U+0080
     CHECK(contract::utf8_length("") == 0);
     CHECK(contract::utf8_length("abc") == 3);
     CHECK(contract::utf8_length("h\xC3\xA9llo") == 5);
@@ -93,6 +95,9 @@ TEST_SUITE("contract") {
     CHECK_FALSE(contract::is_valid_utf8("\x80"));                  // lone continuation
     CHECK_FALSE(contract::is_valid_utf8("\xE2\x82"));              // truncated
     CHECK_FALSE(contract::is_valid_utf8("\xE2\x28\xA1"));          // bad continuation
+    CHECK_FALSE(contract::is_valid_utf8("\xE2\x82\x28"));          // bad third byte
+    CHECK_FALSE(contract::is_valid_utf8("\xF0\x9F\x98"));          // truncated after three
+    CHECK_FALSE(contract::is_valid_utf8("\xF0\x9F\x98\xC0"));      // bad fourth byte
     CHECK_FALSE(contract::is_valid_utf8("sixteen bytes ok\xFF"));  // after an 8-byte ASCII run
     CHECK_FALSE(contract::is_valid_utf8(std::string_view("a\0\xFF", 3)));
   }
@@ -121,6 +126,12 @@ TEST_SUITE("contract") {
     CHECK_FALSE(contract::is_event_name("has space"));
     CHECK_FALSE(contract::is_event_name("a/b"));
     CHECK_FALSE(contract::is_event_name("caf\xC3\xA9"));
+    // The bytes either side of the letters and digits.
+    CHECK(contract::is_event_name("AZaz09"));
+    for (const char* bad : {"@a", "[a", "`a", "{a", "a@", "a[", "a`", "a{", "a/", "a;"}) {
+      CAPTURE(bad);
+      CHECK_FALSE(contract::is_event_name(bad));
+    }
   }
 
   TEST_CASE("parse_timestamp: valid ISO-8601 UTC instants") {

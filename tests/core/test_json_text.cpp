@@ -2,6 +2,8 @@
 
 #include <clickstream/json_text.hpp>
 
+#include <cmath>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -107,6 +109,8 @@ TEST_CASE("json_reader: escapes decode to UTF-8; lone surrogates do not decode")
   };
   CHECK(decode(R"("\u00e9\u20ac\ud83d\ude00")") == "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
   CHECK(decode(R"("\b\f\n\r\t\/")") == "\b\f\n\r\t/");
+  CHECK(decode(R"("a\"b\\c\u0041\u00e9z")") == "a\"b\\cA\xC3\xA9z");
+  CHECK_FALSE(decode(R"("\ud83d\n")"));
   CHECK_FALSE(decode(R"("\ud800")"));
   CHECK_FALSE(decode(R"("\ude00")"));
   CHECK_FALSE(decode(R"("\ud800\u0041")"));
@@ -158,6 +162,63 @@ TEST_CASE("inspect_number: sign, zero, integers and a double's overflow boundary
   CHECK_FALSE(inspect_number("1e309").finite);
   CHECK_FALSE(inspect_number("-1e400").finite);
   CHECK(inspect_number("0.00000000000000000000000000000001e340").finite);
+  CHECK(inspect_number("12.500e1").integer == 125);
+  CHECK(inspect_number("1000").integer == 1000);
+  // Written out in full, the boundary (2^1024 - 2^970) and its neighbours, past any digit buffer.
+  const std::string boundary =
+      "17976931348623158079372897140530341507993413271003782693617377898044496829276475094664901797"
+      "75872070963302864166928879109465555478519404026306574886715058206819089020007083836762738548"
+      "45817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711"
+      "559699508093042880177904174497792";
+  std::string below = boundary;
+  below.back() = '1';
+  CHECK_FALSE(inspect_number(boundary).finite);
+  CHECK_FALSE(inspect_number(boundary + "." + std::string(1000, '0')).finite);
+  CHECK_FALSE(inspect_number(boundary + ".0001").finite);
+  CHECK(inspect_number(below).finite);
+  CHECK(inspect_number(below + ".9999").finite);
+  CHECK_FALSE(inspect_number("0." + boundary + "e309").finite);
+  CHECK(inspect_number("0." + below + "9e309").finite);
+  CHECK_FALSE(inspect_number(boundary + "0").finite);
+  CHECK(inspect_number("0." + std::string(400, '0') + "1").finite);
+  CHECK_FALSE(inspect_number("0." + std::string(400, '0') + "1").integer);
+}
+
+TEST_CASE("inspect_number: agrees with strtod on 20,000 numbers about the overflow boundary") {
+  // strtod rounds correctly: infinity exactly where the decimal reaches 2^1024 - 2^970.
+  std::mt19937 rng(1024);
+  const std::string boundary =
+      "17976931348623158079372897140530341507993413271003782693617377898044496829276475094664901797"
+      "75872070963302864166928879109465555478519404026306574886715058206819089020007083836762738548"
+      "45817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711"
+      "559699508093042880177904174497792";
+  std::size_t infinite = 0;
+  for (int i = 0; i < 20000; ++i) {
+    // The boundary's first n digits, then random ones; written as an integer, a fraction or with
+    // an exponent.
+    std::string digits = boundary.substr(0, rng() % (boundary.size() + 1));
+    for (auto extra = rng() % 8; extra > 0; --extra) digits += static_cast<char>('0' + rng() % 10);
+    if (digits.empty() || digits[0] == '0') digits.insert(0, "1");
+    std::string text;
+    switch (rng() % 3) {
+      case 0:
+        text = digits.size() >= 309 ? digits.substr(0, 309) + "." + digits.substr(309)
+                                    : digits + std::string(309 - digits.size(), '0');
+        if (text.back() == '.') text.pop_back();
+        break;
+      case 1:
+        text = digits.substr(0, 1) + "." + digits.substr(1) + "e308";
+        break;
+      default:
+        text = "0.00" + digits + "e311";
+    }
+    CAPTURE(text);
+    const bool finite = std::isfinite(std::strtod(text.c_str(), nullptr));
+    CHECK(detail::inspect_number(text).finite == finite);
+    infinite += !finite;
+  }
+  CHECK(infinite > 1000);
+  CHECK(infinite < 19000);
 }
 
 TEST_CASE("text_writer: JSON strings are escaped, cut at code points and repaired") {
@@ -177,6 +238,14 @@ TEST_CASE("text_writer: JSON strings are escaped, cut at code points and repaire
   CHECK(r.text() ==
         "\"a\xEF\xBF\xBD"
         "b\"");
+}
+
+TEST_CASE("object_members: what lies between an object's braces, trimmed") {
+  CHECK(detail::object_members(R"( { "a":1 , "b":[] } )") == R"("a":1 , "b":[])");
+  CHECK(detail::object_members("{\n\"k\":\"v\"\t}\r\n") == "\"k\":\"v\"");
+  CHECK(detail::object_members(R"({"s":" x "})") == R"("s":" x ")");
+  CHECK(detail::object_members("{}").empty());
+  CHECK(detail::object_members(" {  } ").empty());
 }
 
 TEST_CASE("text_writer: DOM values round-trip; what JSON cannot hold becomes a named token") {
