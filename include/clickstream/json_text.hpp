@@ -632,7 +632,9 @@ inline bool visit_members(json_reader& r, void* context,
 // what visit leaves of a container value is skipped. False when the text is not a valid object.
 template <typename Visit>
 bool read_members(json_reader& r, Visit&& visit) {
-  return visit_members(r, &visit, [](void* v, const std::string& key, token first) {
+  // A const visitor (a lambda held in a const variable) is only ever called, never changed.
+  void* context = const_cast<void*>(static_cast<const void*>(&visit));
+  return visit_members(r, context, [](void* v, const std::string& key, token first) {
     (*static_cast<std::remove_reference_t<Visit>*>(v))(key, first);
   });
 }
