@@ -223,7 +223,7 @@ class tracker {
     if (!b || !b->on_wire) return;  // unknown or stale (a duplicate report): nothing to do
     b->on_wire = false;
     const std::int64_t now = clock_.now_ms();
-    const std::size_t n = b->events.size();
+    const std::size_t n = b->events;
     // Every outcome but a retry or a split finishes the batch, after this notification.
     notification done{notification::kind::error, std::string(batch_id), n, {}};
     switch (classify(r.status)) {
@@ -253,7 +253,7 @@ class tracker {
         break;
       case outcome::retry: {
         std::int64_t oldest = now;
-        for (const auto& e : b->events) oldest = std::min(oldest, e.enqueued_ms);
+        for (const auto& e : queue_.events(*b)) oldest = std::min(oldest, e.enqueued_ms);
         if (b->attempts < config_.retry.max_attempts && now - oldest < config_.retry.max_age_ms) {
           ++stats_.retries;
           b->next_attempt_ms = now + retry_delay(config_.retry, b->attempts,
@@ -490,8 +490,8 @@ class tracker {
                             {sent_at, timestamp_chars}});
     if (b.dropped_reported)
       r.url += detail::concat({"&dropped=", detail::decimal(b.dropped_reported)});
-    r.body = b.body();
-    r.events = b.events.size();
+    r.body = queue_.body(b);
+    r.events = b.events;
     r.beacon = r.body.size() <= config_.beacon_max_bytes;
     return r;
   }
@@ -506,7 +506,7 @@ class tracker {
     std::string message;
     detail::read_members(r, [&](const std::string& key, token t) {
       if (key != "rejected" || t != token::begin_array) return;
-      for (token e = r.next(); e == token::begin_object && n < b.events.size(); e = r.next()) {
+      for (token e = r.next(); e == token::begin_object && n < b.events; e = r.next()) {
         std::string index = "?", error = "rejected";
         detail::read_members(r, [&](const std::string& k, token v) {
           if (k == "index" && v == token::number) index = std::string(r.raw());
@@ -592,14 +592,15 @@ class tracker {
     detail::text_writer w(out);
     w.put('[');
     for (const auto& b : queue_.batches()) {
-      if (b.events.empty()) continue;
+      if (b.events == 0) continue;
+      const auto events = queue_.events(b);
       if (w.text().size() > 1) w.put(',');
       w.put('[');
       w.json_string(b.id);
       w.put(',');
-      w.integer(b.events.front().seq);
+      w.integer(events.front().seq);
       w.put(',');
-      w.integer(b.events.back().seq);
+      w.integer(events.back().seq);
       w.put(']');
     }
     w.put(']');
@@ -638,13 +639,12 @@ class tracker {
     std::size_t i = 0;
     for (const auto& [id, first, last] : saved_batches()) {
       while (i < stored.size() && stored[i].seq < first) admit(stored[i++], now);
-      batch b;
-      b.id = id;
+      if (i == stored.size() || stored[i].seq > last) continue;
+      queue_.adopt_batch(id);
       for (; i < stored.size() && stored[i].seq <= last; ++i) {
         const auto t = detail::stored_event_time(stored[i].body, now);
-        b.events.push_back({stored[i].seq, std::move(stored[i].body), t});
+        queue_.adopt({stored[i].seq, std::move(stored[i].body), t});
       }
-      if (!b.events.empty()) queue_.adopt_batch(std::move(b));
     }
     for (; i < stored.size(); ++i) admit(stored[i], now);
   }
