@@ -299,8 +299,7 @@ class tracker {
   const page_context& page() const noexcept { return page_; }
 
   std::vector<notification> take_notifications() {
-    std::vector<notification> out(std::make_move_iterator(notifications_.begin()),
-                                  std::make_move_iterator(notifications_.end()));
+    auto out = std::move(notifications_);
     notifications_.clear();
     return out;
   }
@@ -530,7 +529,9 @@ class tracker {
 
   void notify(notification n) {
     notifications_.push_back(std::move(n));
-    if (notifications_.size() > config_.max_notifications) notifications_.pop_front();
+    // Rare (a host not taking them), and the cap is small: shifting them all is fine.
+    if (notifications_.size() > config_.max_notifications)
+      notifications_.erase(notifications_.begin());
   }
 
   struct client_state {
@@ -695,7 +696,7 @@ class tracker {
   page_context page_;
   attribution page_attribution_;
   fifo<queued_event> held_;  // events waiting for consent, in memory only
-  fifo<notification> notifications_;
+  std::vector<notification> notifications_;
   // Buffers reused by every track(), so the hot path does not allocate for them.
   std::string scratch_;        // the event
   std::string props_scratch_;  // the properties kept
