@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace clickstream {
@@ -180,13 +181,18 @@ class event_queue {
   void split(std::string_view id, std::string first_id, std::string second_id) {
     batch* b = find(id);
     if (!b || b->events < 2) return;
-    batch second{std::move(second_id), b->events - b->events / 2};
-    b->events /= 2;
+    const std::size_t at = static_cast<std::size_t>(b - batches_.data());
+    const std::size_t half = b->events / 2;
+    batches_.push_back({std::move(second_id), b->events - half});
+    b = &batches_[at];
+    b->events = half;
     b->id = std::move(first_id);
     b->attempts = 0;
     b->next_attempt_ms = 0;
     b->on_wire = false;
-    batches_.insert(batches_.begin() + (b - batches_.data()) + 1, std::move(second));
+    // The second half goes right after the first (less code than vector::insert).
+    for (std::size_t i = batches_.size() - 1; i > at + 1; --i)
+      std::swap(batches_[i], batches_[i - 1]);
   }
 
   // Everything, on the wire or not; returns the seqs.
