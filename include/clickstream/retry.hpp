@@ -72,17 +72,20 @@ inline std::optional<std::int64_t> parse_http_date(std::string_view s) noexcept 
   if (s.size() != 29 || s[3] != ',' || s.substr(25) != " GMT") return std::nullopt;
   constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
   const auto month_pos = months.find(s.substr(8, 3));
-  const auto day = parse_digits(s.substr(5, 2));
-  const auto year = parse_digits(s.substr(12, 4));
-  const auto hh = parse_digits(s.substr(17, 2));
-  const auto mm = parse_digits(s.substr(20, 2));
-  const auto ss = parse_digits(s.substr(23, 2));
-  if (month_pos == std::string_view::npos || month_pos % 3 || !day || !year || !hh || !mm || !ss ||
-      *day < 1 || *day > 31 || *hh > 23 || *mm > 59 || *ss > 60)
-    return std::nullopt;
-  const auto days = detail::days_from_civil(*year, static_cast<unsigned>(month_pos / 3 + 1),
-                                            static_cast<unsigned>(*day));
-  return ((days * 24 + *hh) * 60 + *mm) * 60'000 + *ss * 1000;
+  if (month_pos == std::string_view::npos || month_pos % 3) return std::nullopt;
+  // Day, year, hour, minute, second: where each starts, its digits, its range. One loop is less
+  // code than five parses.
+  constexpr unsigned char at[] = {5, 12, 17, 20, 23}, digits[] = {2, 4, 2, 2, 2};
+  constexpr short low[] = {1, 0, 0, 0, 0}, high[] = {31, 9999, 23, 59, 60};
+  std::int64_t v[5];
+  for (int i = 0; i < 5; ++i) {
+    const auto field = parse_digits(s.substr(at[i], digits[i]));
+    if (!field || *field < low[i] || *field > high[i]) return std::nullopt;
+    v[i] = *field;
+  }
+  const auto days = detail::days_from_civil(v[1], static_cast<unsigned>(month_pos / 3 + 1),
+                                            static_cast<unsigned>(v[0]));
+  return ((days * 24 + v[2]) * 60 + v[3]) * 60'000 + v[4] * 1000;
 }
 
 }  // namespace detail

@@ -506,13 +506,14 @@ class tracker {
     detail::read_members(r, [&](const std::string& key, token t) {
       if (key != "rejected" || t != token::begin_array) return;
       for (token e = r.next(); e == token::begin_object && n < b.events; e = r.next()) {
-        std::string index = "?", error = "rejected";
+        std::string_view index = "?";
+        std::string error = "rejected";
         detail::read_members(r, [&](const std::string& k, token v) {
-          if (k == "index" && v == token::number) index = std::string(r.raw());
-          if (k == "error" && v == token::string) error = detail::string_of(r, v).value_or(error);
+          if (k == "index" && v == token::number) index = r.raw();
+          if (k != "error") return;
+          if (auto e = detail::string_of(r, v)) error = std::move(*e);
         });
-        if (!message.empty()) message += "; ";
-        message += detail::concat({"#", index, ": ", error});
+        message += detail::concat({message.empty() ? "#" : "; #", index, ": ", error});
         ++n;
       }
     });
