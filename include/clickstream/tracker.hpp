@@ -633,54 +633,54 @@ class tracker {
     restore_events();
   }
 
+  // Stored events back into the queue, those of a batch formed before (saved_batches()) into it
+  // again: a restart resends the same batches with the same ids.
   void restore_events() {
+    using detail::token;
     auto stored = store_.load();
     if (stored.empty()) return;
     const std::int64_t now = clock_.now_ms();
     next_seq_ = stored.back().seq + 1;
-    std::size_t i = 0;
-    for (const auto& [id, first, last] : saved_batches()) {
-      while (i < stored.size() && stored[i].seq < first) admit(stored[i++], now);
-      if (i == stored.size() || stored[i].seq > last) continue;
-      queue_.adopt_batch(id);
-      for (; i < stored.size() && stored[i].seq <= last; ++i) {
-        const auto t = detail::stored_event_time(stored[i].body, now);
-        queue_.adopt({stored[i].seq, std::move(stored[i].body), t});
-      }
-    }
-    for (; i < stored.size(); ++i) admit(stored[i], now);
-  }
-
-  struct saved_batch {
-    std::string id;
-    std::uint64_t first;
-    std::uint64_t last;
-  };
-
-  // [[id, first_seq, last_seq], ...] as save_batches() wrote it; entries in any other shape are
-  // ignored (their events are simply sent in new batches).
-  std::vector<saved_batch> saved_batches() {
-    using detail::token;
-    std::vector<saved_batch> out;
+    // [[id, first_seq, last_seq], ...] as save_batches() wrote it, read along with the events
+    // (both in seq order). Entries in any other shape are ignored: their events are simply sent
+    // in new batches.
     const auto text = store_.load_state(detail::state_batches);
-    if (!text) return out;
-    detail::json_reader r(*text);
-    if (r.next() != token::begin_array) return out;
-    for (token t = r.next(); t == token::begin_array; t = r.next()) {
-      auto id = detail::string_of(r, r.next());
-      const auto first = detail::integer_of(r, r.next());
-      const auto last = detail::integer_of(r, r.next());
-      if (r.next() != token::end_array) break;
-      if (id && first && last && *first >= 0 && *last >= *first)
-        out.push_back({std::move(*id), static_cast<std::uint64_t>(*first),
-                       static_cast<std::uint64_t>(*last)});
+    detail::json_reader r(text ? std::string_view(*text) : std::string_view());
+    bool more = text && r.next() == token::begin_array;
+    std::string id;
+    std::uint64_t first = 0, last = 0;
+    bool adopted = false;  // the entry's batch is in the queue already
+    const auto next_entry = [&] {
+      while (more) {
+        more = r.next() == token::begin_array;
+        if (!more) break;
+        auto entry_id = detail::string_of(r, r.next());
+        const auto from = detail::integer_of(r, r.next());
+        const auto to = detail::integer_of(r, r.next());
+        more = r.next() == token::end_array;
+        if (more && entry_id && from && to && *from >= 0 && *to >= *from) {
+          id = std::move(*entry_id);
+          first = static_cast<std::uint64_t>(*from);
+          last = static_cast<std::uint64_t>(*to);
+          adopted = false;
+          return true;
+        }
+      }
+      return false;
+    };
+    bool entry = next_entry();
+    for (auto& e : stored) {
+      while (entry && last < e.seq) entry = next_entry();
+      queued_event q{e.seq, std::move(e.body), 0};
+      q.enqueued_ms = detail::stored_event_time(q.body, now);
+      if (!entry || e.seq < first) {
+        push(std::move(q));
+        continue;
+      }
+      if (!adopted) queue_.adopt_batch(std::move(id));
+      adopted = true;
+      queue_.adopt(std::move(q));
     }
-    return out;
-  }
-
-  void admit(stored_event& e, std::int64_t now) {
-    const auto t = detail::stored_event_time(e.body, now);
-    push({e.seq, std::move(e.body), t});
   }
 
   config config_;
