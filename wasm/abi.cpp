@@ -55,9 +55,9 @@ class host_storage final : public storage {
     cs_host_remove(as_doubles.data(), static_cast<int>(as_doubles.size()));
   }
   std::vector<stored_event> load() override {
-    std::vector<stored_event> out;
-    out.reserve(restored_.size());
-    for (auto& [seq, body] : restored_) out.push_back({seq, std::move(body)});
+    std::vector<stored_event> out(restored_.size());
+    auto e = out.begin();
+    for (auto& [seq, body] : restored_) *e++ = {seq, std::move(body)};
     restored_.clear();
     return out;
   }
