@@ -225,20 +225,19 @@ class tracker {
     const std::int64_t now = clock_.now_ms();
     const std::size_t n = b->events;
     // Every outcome but a retry or a split finishes the batch, after this notification.
-    notification done{notification::kind::error, std::string(batch_id), n, {}};
+    auto what = notification::kind::error;
+    std::size_t count = n;
+    std::string message;
     switch (classify(r.status)) {
-      case outcome::delivered: {
-        const std::size_t rejected = count_rejections(*b, r.body);
-        const std::uint64_t reported = b->dropped_reported;
-        unreported_dropped_ -= std::min(unreported_dropped_, reported);
-        stats_.delivered += n - rejected;
-        done.what = notification::kind::sent;
-        done.count = n - rejected;
+      case outcome::delivered:
+        count -= count_rejections(*b, r.body);
+        unreported_dropped_ -= std::min(unreported_dropped_, b->dropped_reported);
+        stats_.delivered += count;
+        what = notification::kind::sent;
         break;
-      }
       case outcome::dropped:
         stats_.discarded += n;
-        done.message =
+        message =
             detail::concat({"HTTP ", detail::decimal(r.status), ": batch refused, not retried"});
         break;
       case outcome::split:
@@ -249,7 +248,7 @@ class tracker {
           return;
         }
         stats_.discarded += n;
-        done.message = "HTTP 413: a single event too large for the ingest";
+        message = "HTTP 413: a single event too large for the ingest";
         break;
       case outcome::retry: {
         std::int64_t oldest = now;
@@ -261,12 +260,12 @@ class tracker {
           return;
         }
         stats_.gave_up += n;
-        done.message = detail::concat({"gave up after ", detail::decimal(b->attempts),
-                                       " attempts (last status ", detail::decimal(r.status), ")"});
+        message = detail::concat({"gave up after ", detail::decimal(b->attempts),
+                                  " attempts (last status ", detail::decimal(r.status), ")"});
         break;
       }
     }
-    notify(std::move(done));
+    notify({what, std::string(batch_id), count, std::move(message)});
     finish(batch_id);
   }
 
