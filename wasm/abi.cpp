@@ -62,21 +62,17 @@ class host_storage final : public storage {
     return out;
   }
   void save_state(std::string_view key, std::string_view value) override {
-    auto& [k, v] = entry(key);
-    v = value;
+    const int i = slot(key);
+    state_[i] = std::string(value);
     if (!persist) return;
     write_outbox();
-    cs_host_save_state(k.c_str(), value.data(), static_cast<int>(value.size()));
+    cs_host_save_state(keys[i].data(), value.data(), static_cast<int>(value.size()));
   }
-  std::optional<std::string> load_state(std::string_view key) override {
-    for (const auto& [k, v] : state_)
-      if (k == key) return v;
-    return std::nullopt;
-  }
+  std::optional<std::string> load_state(std::string_view key) override { return state_[slot(key)]; }
 
   void restore_event(std::uint64_t seq, std::string body) { restored_[seq] = std::move(body); }
   void restore_state(std::string_view key, std::string value) {
-    entry(key).second = std::move(value);
+    state_[slot(key)] = std::move(value);
   }
 
   // Off when the host keeps nothing: then no event is copied out to JS at all.
@@ -86,14 +82,17 @@ class host_storage final : public storage {
   std::string outbox_;
   // In seq order, as load() returns them (the host's come in any): less code than sorting.
   std::map<std::uint64_t, std::string> restored_;
-  // A handful of keys (client, session, batches, consent): a linear search finds them.
-  std::pair<std::string, std::string>& entry(std::string_view key) {
-    for (auto& e : state_)
-      if (e.first == key) return e;
-    return state_.emplace_back(key, std::string());
+  // The four keys the core uses (detail::state_*), one slot each: no strings searched or stored for
+  // them. A fifth slot takes any other key, so none is out of range.
+  static constexpr std::string_view keys[] = {detail::state_client, detail::state_session,
+                                              detail::state_batches, detail::state_consent, ""};
+  static int slot(std::string_view key) noexcept {
+    int i = 0;
+    while (i < 4 && keys[i] != key) ++i;
+    return i;
   }
 
-  std::vector<std::pair<std::string, std::string>> state_;
+  std::optional<std::string> state_[5];
 };
 
 // Module state: one tracker per instance. Globals are fine here, outside the core.
