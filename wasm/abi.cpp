@@ -222,7 +222,7 @@ EMSCRIPTEN_KEEPALIVE int cs_request_beacon() { return last_request && last_reque
 EMSCRIPTEN_KEEPALIVE void cs_on_response(double now, const char* batch_id, int status,
                                          const char* retry_after, const char* body) {
   at(now);
-  the_tracker->on_response(batch_id, {status, retry_after, body});
+  the_tracker->on_response(batch_id, status, retry_after, body);
 }
 
 EMSCRIPTEN_KEEPALIVE void cs_resume() { the_tracker->resume(); }

@@ -219,6 +219,11 @@ class tracker {
   }
 
   void on_response(std::string_view batch_id, const response& r) {
+    on_response(batch_id, r.status, r.retry_after, r.body);
+  }
+  // The same, from views (a host's strings need no copy).
+  void on_response(std::string_view batch_id, int status, std::string_view retry_after,
+                   std::string_view body) {
     batch* b = queue_.find(batch_id);
     if (!b || !b->on_wire) return;  // unknown or stale (a duplicate report): nothing to do
     b->on_wire = false;
@@ -228,9 +233,9 @@ class tracker {
     auto what = notification::kind::error;
     std::size_t count = n;
     std::string message;
-    switch (classify(r.status)) {
+    switch (classify(status)) {
       case outcome::delivered:
-        count -= count_rejections(*b, r.body);
+        count -= count_rejections(*b, body);
         unreported_dropped_ -= std::min(unreported_dropped_, b->dropped_reported);
         stats_.delivered += count;
         what = notification::kind::sent;
@@ -238,7 +243,7 @@ class tracker {
       case outcome::dropped:
         stats_.discarded += n;
         message =
-            detail::concat({"HTTP ", detail::decimal(r.status), ": batch refused, not retried"});
+            detail::concat({"HTTP ", detail::decimal(status), ": batch refused, not retried"});
         break;
       case outcome::split:
         if (n > 1) {
@@ -256,12 +261,12 @@ class tracker {
         if (b->attempts < config_.retry.max_attempts && now - oldest < config_.retry.max_age_ms) {
           ++stats_.retries;
           b->next_attempt_ms = now + retry_delay(config_.retry, b->attempts,
-                                                 parse_retry_after(r.retry_after, now), random_);
+                                                 parse_retry_after(retry_after, now), random_);
           return;
         }
         stats_.gave_up += n;
         message = detail::concat({"gave up after ", detail::decimal(b->attempts),
-                                  " attempts (last status ", detail::decimal(r.status), ")"});
+                                  " attempts (last status ", detail::decimal(status), ")"});
         break;
       }
     }
@@ -496,7 +501,7 @@ class tracker {
 
   // Reads the ingest's per-event rejections ({"accepted":n,"rejected":[{"index":i,"error":"…"}]});
   // a body in any other shape means none.
-  std::size_t count_rejections(const batch& b, const std::string& body) {
+  std::size_t count_rejections(const batch& b, std::string_view body) {
     using detail::token;
     detail::json_reader r(body);
     if (r.next() != token::begin_object) return 0;
