@@ -100,7 +100,8 @@ manual_clock host_clock;
 std::unique_ptr<seeded_random> host_random;
 host_storage host_store;
 std::unique_ptr<tracker> the_tracker;
-std::optional<request> last_request;
+request last_request;  // its buffers reused by every cs_next_request
+bool has_request = false;
 std::string out;
 
 const char* give(std::string_view text) {
@@ -204,20 +205,20 @@ EMSCRIPTEN_KEEPALIVE void cs_write_outbox() { host_store.write_outbox(); }
 
 EMSCRIPTEN_KEEPALIVE int cs_next_request(double now, int unload) {
   at(now);
-  last_request = the_tracker->next_request(unload != 0);
-  return last_request ? static_cast<int>(last_request->events) : 0;
+  has_request = the_tracker->next_request(last_request, unload != 0);
+  return has_request ? static_cast<int>(last_request.events) : 0;
 }
 
 EMSCRIPTEN_KEEPALIVE const char* cs_request_batch_id() {
-  return last_request ? last_request->batch_id.c_str() : "";
+  return has_request ? last_request.batch_id.c_str() : "";
 }
 EMSCRIPTEN_KEEPALIVE const char* cs_request_url() {
-  return last_request ? last_request->url.c_str() : "";
+  return has_request ? last_request.url.c_str() : "";
 }
 EMSCRIPTEN_KEEPALIVE const char* cs_request_body() {
-  return last_request ? last_request->body.c_str() : "";
+  return has_request ? last_request.body.c_str() : "";
 }
-EMSCRIPTEN_KEEPALIVE int cs_request_beacon() { return last_request && last_request->beacon; }
+EMSCRIPTEN_KEEPALIVE int cs_request_beacon() { return has_request && last_request.beacon; }
 
 EMSCRIPTEN_KEEPALIVE void cs_on_response(double now, const char* batch_id, int status,
                                          const char* retry_after, const char* body) {

@@ -195,7 +195,13 @@ class tracker {
   // The next request to send now, or nullopt. With `unload` (the page is going away) everything
   // goes out at once in beacon-sized batches, ignoring timers and the in-flight cap.
   std::optional<request> next_request(bool unload = false) {
-    if (consent_ != consent::granted) return std::nullopt;
+    request r;
+    if (!next_request(r, unload)) return std::nullopt;
+    return r;
+  }
+  // The same into r, whose buffers are reused; false (and r as it was) when there is none.
+  bool next_request(request& r, bool unload) {
+    if (consent_ != consent::granted) return false;
     const std::int64_t now = clock_.now_ms();
     std::size_t in_flight = 0;
     for (const auto& b : queue_.batches()) in_flight += b.on_wire ? 1 : 0;
@@ -203,19 +209,21 @@ class tracker {
     for (auto& b : queue_.batches()) {
       if (b.on_wire) continue;
       // Head of line: while a failed batch waits out its backoff, no new batch is formed either.
-      if (!unload && b.next_attempt_ms > now) return std::nullopt;
-      if (!room) return std::nullopt;
-      return send(b, now);
+      if (!unload && b.next_attempt_ms > now) return false;
+      if (!room) return false;
+      send(b, now, r);
+      return true;
     }
-    if (queue_.ready().empty() || !room) return std::nullopt;
-    if (!unload && !due(now)) return std::nullopt;
+    if (queue_.ready().empty() || !room) return false;
+    if (!unload && !due(now)) return false;
     const std::size_t max_bytes =
         unload ? std::min(config_.beacon_max_bytes, queue_.limits().batch_max_bytes)
                : queue_.limits().batch_max_bytes;
     batch& b = queue_.form_batch(to_string(ids_.next(now, random_)), max_bytes);
     if (queue_.ready().empty()) flush_requested_ = false;
     save_batches();
-    return send(b, now);
+    send(b, now, r);
+    return true;
   }
 
   void on_response(std::string_view batch_id, const response& r) {
@@ -476,12 +484,11 @@ class tracker {
            now - queue_.ready().front().enqueued_ms >= config_.flush_interval_ms;
   }
 
-  request send(batch& b, std::int64_t now) {
+  void send(batch& b, std::int64_t now, request& r) {
     b.on_wire = true;
     ++b.attempts;
     b.dropped_reported = unreported_dropped_;
     ++stats_.requests;
-    request r;
     r.batch_id = b.id;
     char sent_at[timestamp_chars];
     format_timestamp_to(sent_at, now);
@@ -496,7 +503,6 @@ class tracker {
     r.body = queue_.body(b);
     r.events = b.events;
     r.beacon = r.body.size() <= config_.beacon_max_bytes;
-    return r;
   }
 
   // Reads the ingest's per-event rejections ({"accepted":n,"rejected":[{"index":i,"error":"…"}]});
