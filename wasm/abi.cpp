@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <limits>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -97,9 +96,11 @@ class host_storage final : public storage {
 
 // Module state: one tracker per instance. Globals are fine here, outside the core.
 manual_clock host_clock;
-std::unique_ptr<seeded_random> host_random;
+// Created once and never destroyed (the module instance lasts as long as the page): plain
+// pointers, so no destructor of theirs is compiled in.
+seeded_random* host_random = nullptr;
 host_storage host_store;
-std::unique_ptr<tracker> the_tracker;
+tracker* the_tracker = nullptr;
 request last_request;  // its buffers reused by every cs_next_request
 bool has_request = false;
 std::string out;
@@ -163,8 +164,8 @@ EMSCRIPTEN_KEEPALIVE int cs_create(const char* endpoint, const double* settings,
   c.device.platform = "web";
   c.device.sdk = "clickstream-js/0.1.0";
   at(now);
-  host_random = std::make_unique<seeded_random>(std::uint64_t{seed_hi} << 32 | seed_lo);
-  the_tracker = std::make_unique<tracker>(std::move(c), host_clock, *host_random, host_store);
+  host_random = new seeded_random(std::uint64_t{seed_hi} << 32 | seed_lo);
+  the_tracker = new tracker(std::move(c), host_clock, *host_random, host_store);
   return 0;
 }
 
