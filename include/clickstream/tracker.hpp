@@ -176,9 +176,9 @@ class tracker {
       held_.clear();
       save_batches();
     } else if (c == consent::granted) {
-      auto held = std::move(held_);
+      // Granted now, so enqueue() leaves held_ alone.
+      for (auto& e : held_) enqueue(std::move(e.body), e.enqueued_ms);
       held_.clear();
-      for (auto& e : held) enqueue(std::move(e.body), e.enqueued_ms);
     }
   }
   consent current_consent() const noexcept { return consent_; }
