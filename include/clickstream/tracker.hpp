@@ -324,24 +324,25 @@ class tracker {
   // back, so the other tab takes it.
   void reload_state() {
     context_stale_ = true;
-    const auto stored = read_client();
+    client_state c;
+    const bool stored = read_client(c);
     bool identity_changed = false;
-    if (stored && stored->id != client_id_) {
-      const bool theirs = stored->generation != generation_ ? stored->generation > generation_
-                                                            : stored->id < client_id_;
+    if (stored && c.id != client_id_) {
+      const bool theirs =
+          c.generation != generation_ ? c.generation > generation_ : c.id < client_id_;
       if (!theirs) {
         // The stored session is the losing client's: reassert ours whole.
         save_client();
         if (!session_.state().id.empty()) write_session();
         return;
       }
-      client_id_ = stored->id;
-      generation_ = stored->generation;
+      client_id_ = std::move(c.id);
+      generation_ = c.generation;
       identity_changed = true;
     }
     if (stored) {
-      user_id_ = stored->user_id;
-      identity_source_ = stored->identity_source;
+      user_id_ = std::move(c.user_id);
+      identity_source_ = std::move(c.identity_source);
     }
     const auto text = store_.load_state(detail::state_session);
     auto theirs = text ? parse_session(*text) : std::nullopt;
@@ -568,13 +569,13 @@ class tracker {
     store_.save_state(detail::state_client, w.close());
   }
 
-  std::optional<client_state> read_client() {
+  // Into c (as it was constructed); false when none is stored, or one without an id.
+  bool read_client(client_state& c) {
     using detail::token;
     const auto text = store_.load_state(detail::state_client);
-    if (!text) return std::nullopt;
+    if (!text) return false;
     detail::json_reader r(*text);
-    if (r.next() != token::begin_object) return std::nullopt;
-    client_state c;
+    if (r.next() != token::begin_object) return false;
     detail::read_members(r, [&](const std::string& key, token t) {
       if (key == "generation") c.generation = detail::integer_of(r, t).value_or(0);
       auto value = detail::string_of(r, t);
@@ -583,8 +584,7 @@ class tracker {
       if (key == "user_id") c.user_id = std::move(*value);
       if (key == "identity_source") c.identity_source = std::move(*value);
     });
-    if (c.id.empty()) return std::nullopt;
-    return c;
+    return !c.id.empty();
   }
 
   void write_session() { store_.save_state(detail::state_session, serialize(session_.state())); }
@@ -625,11 +625,11 @@ class tracker {
       if (*text == "denied") consent_ = consent::denied;
       if (*text == "pending") consent_ = consent::pending;
     }
-    if (auto c = read_client()) {
-      client_id_ = std::move(c->id);
-      user_id_ = std::move(c->user_id);
-      identity_source_ = std::move(c->identity_source);
-      generation_ = c->generation;
+    if (client_state c; read_client(c)) {
+      client_id_ = std::move(c.id);
+      user_id_ = std::move(c.user_id);
+      identity_source_ = std::move(c.identity_source);
+      generation_ = c.generation;
     } else {
       client_id_ = to_string(uuid_v4(random_));
       save_client();
