@@ -147,8 +147,8 @@ class tracker {
 
   void identify(std::string_view user_id, std::string_view identity_source = {}) {
     if (user_id == user_id_ && identity_source == identity_source_) return;
-    user_id_ = std::string(user_id);
-    identity_source_ = std::string(identity_source);
+    user_id_.assign(user_id.data(), user_id.size());
+    identity_source_.assign(identity_source.data(), identity_source.size());
     context_stale_ = true;
     save_client();
   }
