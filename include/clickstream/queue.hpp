@@ -168,28 +168,33 @@ class event_queue {
   // Removes a finished batch; returns its seqs so storage can reclaim them.
   std::vector<std::uint64_t> erase(std::string_view id) {
     batch* b = find(id);
-    if (!b) return {};
-    auto out = seqs(*b);
-    const std::size_t at = offset(*b);
-    for (const auto& e : events(*b)) bytes_ -= e.body.size();
-    batched_.erase(at, b->events);
-    batches_.erase(batches_.begin() + (b - batches_.data()));
+    return b ? erase(*b) : std::vector<std::uint64_t>();
+  }
+  // The same for one of batches() (the reference is not to be used afterwards).
+  std::vector<std::uint64_t> erase(batch& b) {
+    auto out = seqs(b);
+    for (const auto& e : events(b)) bytes_ -= e.body.size();
+    batched_.erase(offset(b), b.events);
+    batches_.erase(batches_.begin() + (&b - batches_.data()));
     return out;
   }
 
   // Replaces a batch by its two halves, in place, so order is kept. The halves are new requests.
   void split(std::string_view id, std::string first_id, std::string second_id) {
-    batch* b = find(id);
-    if (!b || b->events < 2) return;
-    const std::size_t at = static_cast<std::size_t>(b - batches_.data());
-    const std::size_t half = b->events / 2;
-    batches_.push_back({std::move(second_id), b->events - half});
-    b = &batches_[at];
-    b->events = half;
-    b->id = std::move(first_id);
-    b->attempts = 0;
-    b->next_attempt_ms = 0;
-    b->on_wire = false;
+    if (batch* b = find(id)) split(*b, std::move(first_id), std::move(second_id));
+  }
+  // The same for one of batches() (the reference is not to be used afterwards).
+  void split(batch& b, std::string first_id, std::string second_id) {
+    if (b.events < 2) return;
+    const std::size_t at = static_cast<std::size_t>(&b - batches_.data());
+    const std::size_t half = b.events / 2;
+    batches_.push_back({std::move(second_id), b.events - half});
+    batch& first = batches_[at];  // b may have moved with the vector
+    first.events = half;
+    first.id = std::move(first_id);
+    first.attempts = 0;
+    first.next_attempt_ms = 0;
+    first.on_wire = false;
     // The second half goes right after the first (less code than vector::insert).
     for (std::size_t i = batches_.size() - 1; i > at + 1; --i)
       std::swap(batches_[i], batches_[i - 1]);

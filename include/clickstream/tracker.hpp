@@ -255,8 +255,7 @@ class tracker {
         break;
       case outcome::split:
         if (n > 1) {
-          queue_.split(batch_id, to_string(ids_.next(now, random_)),
-                       to_string(ids_.next(now, random_)));
+          queue_.split(*b, to_string(ids_.next(now, random_)), to_string(ids_.next(now, random_)));
           save_batches();
           return;
         }
@@ -279,7 +278,7 @@ class tracker {
       }
     }
     notify({what, std::string(batch_id), count, std::move(message)});
-    finish(batch_id);
+    finish(*b);
   }
 
   // Requests sent with no answer to come (a beacon, or a page restored from the back/forward
@@ -534,8 +533,8 @@ class tracker {
     return n;
   }
 
-  void finish(std::string_view batch_id) {
-    store_.remove(queue_.erase(batch_id));
+  void finish(batch& b) {
+    store_.remove(queue_.erase(b));
     save_batches();
   }
 
