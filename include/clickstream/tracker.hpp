@@ -678,7 +678,10 @@ class tracker {
       return false;
     };
     bool entry = next_entry();
+    std::uint64_t previous = 0;  // seqs start at 1
     for (auto& e : stored) {
+      if (e.seq == previous) continue;  // given twice (two keys naming one seq): one event
+      previous = e.seq;
       while (entry && last < e.seq) entry = next_entry();
       queued_event q{e.seq, std::move(e.body), 0};
       q.enqueued_ms = detail::stored_event_time(q.body, now);
