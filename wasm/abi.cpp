@@ -10,8 +10,6 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,29 +52,39 @@ class host_storage final : public storage {
     const std::vector<double> as_doubles(seqs.begin(), seqs.end());
     cs_host_remove(as_doubles.data(), static_cast<int>(as_doubles.size()));
   }
+  // In seq order, as the core wants them (the host's come in any), by a heap sort: in place, and
+  // less code than a std::map or std::sort.
   std::vector<stored_event> load() override {
-    std::vector<stored_event> out;
-    out.reserve(restored_.size());
-    for (auto& [seq, body] : restored_) out.push_back({seq, std::move(body)});
+    std::vector<stored_event> v = std::move(restored_);
     restored_.clear();
-    return out;
+    const auto sift = [&](std::size_t i, std::size_t n) {
+      for (std::size_t child; (child = 2 * i + 1) < n; i = child) {
+        if (child + 1 < n && v[child].seq < v[child + 1].seq) ++child;
+        if (v[child].seq < v[i].seq) return;
+        std::swap(v[i], v[child]);
+      }
+    };
+    for (std::size_t i = v.size() / 2; i-- > 0;) sift(i, v.size());
+    for (std::size_t n = v.size(); n-- > 1;) {
+      std::swap(v[0], v[n]);
+      sift(0, n);
+    }
+    return v;
   }
   void save_state(std::string_view key, std::string_view value) override {
-    auto& [k, v] = entry(key);
-    v = value;
+    const int i = slot(key);
+    state_[i] = std::string(value);
     if (!persist) return;
     write_outbox();
-    cs_host_save_state(k.c_str(), value.data(), static_cast<int>(value.size()));
+    cs_host_save_state(keys[i].data(), value.data(), static_cast<int>(value.size()));
   }
-  std::optional<std::string> load_state(std::string_view key) override {
-    for (const auto& [k, v] : state_)
-      if (k == key) return v;
-    return std::nullopt;
-  }
+  std::optional<std::string> load_state(std::string_view key) override { return state_[slot(key)]; }
 
-  void restore_event(std::uint64_t seq, std::string body) { restored_[seq] = std::move(body); }
+  void restore_event(std::uint64_t seq, std::string body) {
+    restored_.push_back({seq, std::move(body)});
+  }
   void restore_state(std::string_view key, std::string value) {
-    entry(key).second = std::move(value);
+    state_[slot(key)] = std::move(value);
   }
 
   // Off when the host keeps nothing: then no event is copied out to JS at all.
@@ -84,24 +92,29 @@ class host_storage final : public storage {
 
  private:
   std::string outbox_;
-  // In seq order, as load() returns them (the host's come in any): less code than sorting.
-  std::map<std::uint64_t, std::string> restored_;
-  // A handful of keys (client, session, batches, consent): a linear search finds them.
-  std::pair<std::string, std::string>& entry(std::string_view key) {
-    for (auto& e : state_)
-      if (e.first == key) return e;
-    return state_.emplace_back(key, std::string());
+  std::vector<stored_event> restored_;  // as the host gives them: load() sorts them
+  // The four keys the core uses (detail::state_*), one slot each: no strings searched or stored for
+  // them. A fifth slot takes any other key, so none is out of range.
+  static constexpr std::string_view keys[] = {detail::state_client, detail::state_session,
+                                              detail::state_batches, detail::state_consent, ""};
+  static int slot(std::string_view key) noexcept {
+    int i = 0;
+    while (i < 4 && keys[i] != key) ++i;
+    return i;
   }
 
-  std::vector<std::pair<std::string, std::string>> state_;
+  std::optional<std::string> state_[5];
 };
 
 // Module state: one tracker per instance. Globals are fine here, outside the core.
 manual_clock host_clock;
-std::unique_ptr<seeded_random> host_random;
+// Created once and never destroyed (the module instance lasts as long as the page): plain
+// pointers, so no destructor of theirs is compiled in.
+seeded_random* host_random = nullptr;
 host_storage host_store;
-std::unique_ptr<tracker> the_tracker;
-std::optional<request> last_request;
+tracker* the_tracker = nullptr;
+request last_request;  // its buffers reused by every cs_next_request
+bool has_request = false;
 std::string out;
 
 const char* give(std::string_view text) {
@@ -163,8 +176,8 @@ EMSCRIPTEN_KEEPALIVE int cs_create(const char* endpoint, const double* settings,
   c.device.platform = "web";
   c.device.sdk = "clickstream-js/0.1.0";
   at(now);
-  host_random = std::make_unique<seeded_random>(std::uint64_t{seed_hi} << 32 | seed_lo);
-  the_tracker = std::make_unique<tracker>(std::move(c), host_clock, *host_random, host_store);
+  host_random = new seeded_random(std::uint64_t{seed_hi} << 32 | seed_lo);
+  the_tracker = new tracker(std::move(c), host_clock, *host_random, host_store);
   return 0;
 }
 
@@ -205,25 +218,25 @@ EMSCRIPTEN_KEEPALIVE void cs_write_outbox() { host_store.write_outbox(); }
 
 EMSCRIPTEN_KEEPALIVE int cs_next_request(double now, int unload) {
   at(now);
-  last_request = the_tracker->next_request(unload != 0);
-  return last_request ? static_cast<int>(last_request->events) : 0;
+  has_request = the_tracker->next_request(last_request, unload != 0);
+  return has_request ? static_cast<int>(last_request.events) : 0;
 }
 
 EMSCRIPTEN_KEEPALIVE const char* cs_request_batch_id() {
-  return last_request ? last_request->batch_id.c_str() : "";
+  return has_request ? last_request.batch_id.c_str() : "";
 }
 EMSCRIPTEN_KEEPALIVE const char* cs_request_url() {
-  return last_request ? last_request->url.c_str() : "";
+  return has_request ? last_request.url.c_str() : "";
 }
 EMSCRIPTEN_KEEPALIVE const char* cs_request_body() {
-  return last_request ? last_request->body.c_str() : "";
+  return has_request ? last_request.body.c_str() : "";
 }
-EMSCRIPTEN_KEEPALIVE int cs_request_beacon() { return last_request && last_request->beacon; }
+EMSCRIPTEN_KEEPALIVE int cs_request_beacon() { return has_request && last_request.beacon; }
 
 EMSCRIPTEN_KEEPALIVE void cs_on_response(double now, const char* batch_id, int status,
                                          const char* retry_after, const char* body) {
   at(now);
-  the_tracker->on_response(batch_id, {status, retry_after, body});
+  the_tracker->on_response(batch_id, status, retry_after, body);
 }
 
 EMSCRIPTEN_KEEPALIVE void cs_resume() { the_tracker->resume(); }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -50,12 +51,12 @@ inline std::int64_t backoff_delay(const retry_policy& p, std::uint32_t attempt,
 
 namespace detail {
 
-inline std::optional<std::int64_t> parse_digits(std::string_view s) noexcept {
-  if (s.empty() || s.size() > 12) return std::nullopt;
+// The decimal value of s[at, at + n), or -1 when one of those is not a digit.
+inline std::int64_t digits_at(std::string_view s, std::size_t at, std::size_t n) noexcept {
   std::int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
+  for (std::size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return -1;
+    v = v * 10 + (s[i] - '0');
   }
   return v;
 }
@@ -67,22 +68,22 @@ inline std::string_view trim_ows(std::string_view s) noexcept {
   return s;
 }
 
-// IMF-fixdate, the only HTTP-date form servers may send: "Sun, 06 Nov 1994 08:49:37 GMT".
-inline std::optional<std::int64_t> parse_http_date(std::string_view s) noexcept {
-  if (s.size() != 29 || s[3] != ',' || s.substr(25) != " GMT") return std::nullopt;
-  constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
-  const auto month_pos = months.find(s.substr(8, 3));
-  const auto day = parse_digits(s.substr(5, 2));
-  const auto year = parse_digits(s.substr(12, 4));
-  const auto hh = parse_digits(s.substr(17, 2));
-  const auto mm = parse_digits(s.substr(20, 2));
-  const auto ss = parse_digits(s.substr(23, 2));
-  if (month_pos == std::string_view::npos || month_pos % 3 || !day || !year || !hh || !mm || !ss ||
-      *day < 1 || *day > 31 || *hh > 23 || *mm > 59 || *ss > 60)
-    return std::nullopt;
-  const auto days = detail::days_from_civil(*year, static_cast<unsigned>(month_pos / 3 + 1),
-                                            static_cast<unsigned>(*day));
-  return ((days * 24 + *hh) * 60 + *mm) * 60'000 + *ss * 1000;
+// IMF-fixdate, the only HTTP-date form servers may send: "Sun, 06 Nov 1994 08:49:37 GMT". As
+// epoch ms, or -1 (never a date's: those are whole seconds). Fields are read where they stand:
+// this runs once per failed request, and plain code is a fraction of the size of views and
+// optionals.
+inline std::int64_t parse_http_date(std::string_view s) noexcept {
+  if (s.size() != 29 || s[3] != ',' || std::memcmp(s.data() + 25, " GMT", 4) != 0) return -1;
+  constexpr char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  unsigned month = 0;
+  while (month < 12 && std::memcmp(months + 3 * month, s.data() + 8, 3) != 0) ++month;
+  const std::int64_t day = digits_at(s, 5, 2), year = digits_at(s, 12, 4);
+  const std::int64_t hh = digits_at(s, 17, 2), mm = digits_at(s, 20, 2), ss = digits_at(s, 23, 2);
+  if (month == 12 || day < 1 || day > 31 || year < 0 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+      ss < 0 || ss > 60)
+    return -1;
+  const auto days = days_from_civil(year, month + 1, static_cast<unsigned>(day));
+  return ((days * 24 + hh) * 60 + mm) * 60'000 + ss * 1000;
 }
 
 }  // namespace detail
@@ -91,9 +92,12 @@ inline std::optional<std::int64_t> parse_http_date(std::string_view s) noexcept 
 // unreadable (the backoff then decides alone).
 inline std::optional<std::int64_t> parse_retry_after(std::string_view header, std::int64_t now_ms) {
   header = detail::trim_ows(header);
-  if (auto seconds = detail::parse_digits(header)) return *seconds * 1000;
-  if (auto at = detail::parse_http_date(header)) return std::max<std::int64_t>(0, *at - now_ms);
-  return std::nullopt;
+  const std::int64_t seconds =
+      header.empty() || header.size() > 12 ? -1 : detail::digits_at(header, 0, header.size());
+  if (seconds >= 0) return seconds * 1000;
+  const std::int64_t at = detail::parse_http_date(header);
+  if (at == -1) return std::nullopt;
+  return std::max<std::int64_t>(0, at - now_ms);
 }
 
 // When to send a batch again after its `attempt`-th failed send.

@@ -147,8 +147,8 @@ class tracker {
 
   void identify(std::string_view user_id, std::string_view identity_source = {}) {
     if (user_id == user_id_ && identity_source == identity_source_) return;
-    user_id_ = std::string(user_id);
-    identity_source_ = std::string(identity_source);
+    user_id_.assign(user_id.data(), user_id.size());
+    identity_source_.assign(identity_source.data(), identity_source.size());
     context_stale_ = true;
     save_client();
   }
@@ -176,9 +176,9 @@ class tracker {
       held_.clear();
       save_batches();
     } else if (c == consent::granted) {
-      auto held = std::move(held_);
+      // Granted now, so enqueue() leaves held_ alone.
+      for (auto& e : held_) enqueue(std::move(e.body), e.enqueued_ms);
       held_.clear();
-      for (auto& e : held) enqueue(std::move(e.body), e.enqueued_ms);
     }
   }
   consent current_consent() const noexcept { return consent_; }
@@ -195,7 +195,13 @@ class tracker {
   // The next request to send now, or nullopt. With `unload` (the page is going away) everything
   // goes out at once in beacon-sized batches, ignoring timers and the in-flight cap.
   std::optional<request> next_request(bool unload = false) {
-    if (consent_ != consent::granted) return std::nullopt;
+    request r;
+    if (!next_request(r, unload)) return std::nullopt;
+    return r;
+  }
+  // The same into r, whose buffers are reused; false (and r as it was) when there is none.
+  bool next_request(request& r, bool unload) {
+    if (consent_ != consent::granted) return false;
     const std::int64_t now = clock_.now_ms();
     std::size_t in_flight = 0;
     for (const auto& b : queue_.batches()) in_flight += b.on_wire ? 1 : 0;
@@ -203,71 +209,76 @@ class tracker {
     for (auto& b : queue_.batches()) {
       if (b.on_wire) continue;
       // Head of line: while a failed batch waits out its backoff, no new batch is formed either.
-      if (!unload && b.next_attempt_ms > now) return std::nullopt;
-      if (!room) return std::nullopt;
-      return send(b, now);
+      if (!unload && b.next_attempt_ms > now) return false;
+      if (!room) return false;
+      send(b, now, r);
+      return true;
     }
-    if (queue_.ready().empty() || !room) return std::nullopt;
-    if (!unload && !due(now)) return std::nullopt;
+    if (queue_.ready().empty() || !room) return false;
+    if (!unload && !due(now)) return false;
     const std::size_t max_bytes =
         unload ? std::min(config_.beacon_max_bytes, queue_.limits().batch_max_bytes)
                : queue_.limits().batch_max_bytes;
     batch& b = queue_.form_batch(to_string(ids_.next(now, random_)), max_bytes);
     if (queue_.ready().empty()) flush_requested_ = false;
     save_batches();
-    return send(b, now);
+    send(b, now, r);
+    return true;
   }
 
   void on_response(std::string_view batch_id, const response& r) {
+    on_response(batch_id, r.status, r.retry_after, r.body);
+  }
+  // The same, from views (a host's strings need no copy).
+  void on_response(std::string_view batch_id, int status, std::string_view retry_after,
+                   std::string_view body) {
     batch* b = queue_.find(batch_id);
     if (!b || !b->on_wire) return;  // unknown or stale (a duplicate report): nothing to do
     b->on_wire = false;
     const std::int64_t now = clock_.now_ms();
-    const std::size_t n = b->events.size();
+    const std::size_t n = b->events;
     // Every outcome but a retry or a split finishes the batch, after this notification.
-    notification done{notification::kind::error, std::string(batch_id), n, {}};
-    switch (classify(r.status)) {
-      case outcome::delivered: {
-        const std::size_t rejected = count_rejections(*b, r.body);
-        const std::uint64_t reported = b->dropped_reported;
-        unreported_dropped_ -= std::min(unreported_dropped_, reported);
-        stats_.delivered += n - rejected;
-        done.what = notification::kind::sent;
-        done.count = n - rejected;
+    auto what = notification::kind::error;
+    std::size_t count = n;
+    std::string message;
+    switch (classify(status)) {
+      case outcome::delivered:
+        count -= count_rejections(*b, body);
+        unreported_dropped_ -= std::min(unreported_dropped_, b->dropped_reported);
+        stats_.delivered += count;
+        what = notification::kind::sent;
         break;
-      }
       case outcome::dropped:
         stats_.discarded += n;
-        done.message =
-            detail::concat({"HTTP ", detail::decimal(r.status), ": batch refused, not retried"});
+        message =
+            detail::concat({"HTTP ", detail::decimal(status), ": batch refused, not retried"});
         break;
       case outcome::split:
         if (n > 1) {
-          queue_.split(batch_id, to_string(ids_.next(now, random_)),
-                       to_string(ids_.next(now, random_)));
+          queue_.split(*b, to_string(ids_.next(now, random_)), to_string(ids_.next(now, random_)));
           save_batches();
           return;
         }
         stats_.discarded += n;
-        done.message = "HTTP 413: a single event too large for the ingest";
+        message = "HTTP 413: a single event too large for the ingest";
         break;
       case outcome::retry: {
         std::int64_t oldest = now;
-        for (const auto& e : b->events) oldest = std::min(oldest, e.enqueued_ms);
+        for (const auto& e : queue_.events(*b)) oldest = std::min(oldest, e.enqueued_ms);
         if (b->attempts < config_.retry.max_attempts && now - oldest < config_.retry.max_age_ms) {
           ++stats_.retries;
           b->next_attempt_ms = now + retry_delay(config_.retry, b->attempts,
-                                                 parse_retry_after(r.retry_after, now), random_);
+                                                 parse_retry_after(retry_after, now), random_);
           return;
         }
         stats_.gave_up += n;
-        done.message = detail::concat({"gave up after ", detail::decimal(b->attempts),
-                                       " attempts (last status ", detail::decimal(r.status), ")"});
+        message = detail::concat({"gave up after ", detail::decimal(b->attempts),
+                                  " attempts (last status ", detail::decimal(status), ")"});
         break;
       }
     }
-    notify(std::move(done));
-    finish(batch_id);
+    notify({what, std::string(batch_id), count, std::move(message)});
+    finish(*b);
   }
 
   // Requests sent with no answer to come (a beacon, or a page restored from the back/forward
@@ -299,8 +310,7 @@ class tracker {
   const page_context& page() const noexcept { return page_; }
 
   std::vector<notification> take_notifications() {
-    std::vector<notification> out(std::make_move_iterator(notifications_.begin()),
-                                  std::make_move_iterator(notifications_.end()));
+    auto out = std::move(notifications_);
     notifications_.clear();
     return out;
   }
@@ -313,24 +323,25 @@ class tracker {
   // back, so the other tab takes it.
   void reload_state() {
     context_stale_ = true;
-    const auto stored = read_client();
+    client_state c;
+    const bool stored = read_client(c);
     bool identity_changed = false;
-    if (stored && stored->id != client_id_) {
-      const bool theirs = stored->generation != generation_ ? stored->generation > generation_
-                                                            : stored->id < client_id_;
+    if (stored && c.id != client_id_) {
+      const bool theirs =
+          c.generation != generation_ ? c.generation > generation_ : c.id < client_id_;
       if (!theirs) {
         // The stored session is the losing client's: reassert ours whole.
         save_client();
         if (!session_.state().id.empty()) write_session();
         return;
       }
-      client_id_ = stored->id;
-      generation_ = stored->generation;
+      client_id_ = std::move(c.id);
+      generation_ = c.generation;
       identity_changed = true;
     }
     if (stored) {
-      user_id_ = stored->user_id;
-      identity_source_ = stored->identity_source;
+      user_id_ = std::move(c.user_id);
+      identity_source_ = std::move(c.identity_source);
     }
     const auto text = store_.load_state(detail::state_session);
     auto theirs = text ? parse_session(*text) : std::nullopt;
@@ -474,12 +485,11 @@ class tracker {
            now - queue_.ready().front().enqueued_ms >= config_.flush_interval_ms;
   }
 
-  request send(batch& b, std::int64_t now) {
+  void send(batch& b, std::int64_t now, request& r) {
     b.on_wire = true;
     ++b.attempts;
     b.dropped_reported = unreported_dropped_;
     ++stats_.requests;
-    request r;
     r.batch_id = b.id;
     char sent_at[timestamp_chars];
     format_timestamp_to(sent_at, now);
@@ -491,15 +501,14 @@ class tracker {
                             {sent_at, timestamp_chars}});
     if (b.dropped_reported)
       r.url += detail::concat({"&dropped=", detail::decimal(b.dropped_reported)});
-    r.body = b.body();
-    r.events = b.events.size();
+    r.body = queue_.body(b);
+    r.events = b.events;
     r.beacon = r.body.size() <= config_.beacon_max_bytes;
-    return r;
   }
 
   // Reads the ingest's per-event rejections ({"accepted":n,"rejected":[{"index":i,"error":"…"}]});
   // a body in any other shape means none.
-  std::size_t count_rejections(const batch& b, const std::string& body) {
+  std::size_t count_rejections(const batch& b, std::string_view body) {
     using detail::token;
     detail::json_reader r(body);
     if (r.next() != token::begin_object) return 0;
@@ -507,14 +516,15 @@ class tracker {
     std::string message;
     detail::read_members(r, [&](const std::string& key, token t) {
       if (key != "rejected" || t != token::begin_array) return;
-      for (token e = r.next(); e == token::begin_object && n < b.events.size(); e = r.next()) {
-        std::string index = "?", error = "rejected";
+      for (token e = r.next(); e == token::begin_object && n < b.events; e = r.next()) {
+        std::string_view index = "?";
+        std::string error = "rejected";
         detail::read_members(r, [&](const std::string& k, token v) {
-          if (k == "index" && v == token::number) index = std::string(r.raw());
-          if (k == "error" && v == token::string) error = detail::string_of(r, v).value_or(error);
+          if (k == "index" && v == token::number) index = r.raw();
+          if (k != "error") return;
+          if (auto e = detail::string_of(r, v)) error = std::move(*e);
         });
-        if (!message.empty()) message += "; ";
-        message += detail::concat({"#", index, ": ", error});
+        message += detail::concat({message.empty() ? "#" : "; #", index, ": ", error});
         ++n;
       }
     });
@@ -524,14 +534,16 @@ class tracker {
     return n;
   }
 
-  void finish(std::string_view batch_id) {
-    store_.remove(queue_.erase(batch_id));
+  void finish(batch& b) {
+    store_.remove(queue_.erase(b));
     save_batches();
   }
 
   void notify(notification n) {
     notifications_.push_back(std::move(n));
-    if (notifications_.size() > config_.max_notifications) notifications_.pop_front();
+    // Rare (a host not taking them), and the cap is small: shifting them all is fine.
+    if (notifications_.size() > config_.max_notifications)
+      notifications_.erase(notifications_.begin());
   }
 
   struct client_state {
@@ -557,13 +569,13 @@ class tracker {
     store_.save_state(detail::state_client, w.close());
   }
 
-  std::optional<client_state> read_client() {
+  // Into c (as it was constructed); false when none is stored, or one without an id.
+  bool read_client(client_state& c) {
     using detail::token;
     const auto text = store_.load_state(detail::state_client);
-    if (!text) return std::nullopt;
+    if (!text) return false;
     detail::json_reader r(*text);
-    if (r.next() != token::begin_object) return std::nullopt;
-    client_state c;
+    if (r.next() != token::begin_object) return false;
     detail::read_members(r, [&](const std::string& key, token t) {
       if (key == "generation") c.generation = detail::integer_of(r, t).value_or(0);
       auto value = detail::string_of(r, t);
@@ -572,8 +584,7 @@ class tracker {
       if (key == "user_id") c.user_id = std::move(*value);
       if (key == "identity_source") c.identity_source = std::move(*value);
     });
-    if (c.id.empty()) return std::nullopt;
-    return c;
+    return !c.id.empty();
   }
 
   void write_session() { store_.save_state(detail::state_session, serialize(session_.state())); }
@@ -593,14 +604,15 @@ class tracker {
     detail::text_writer w(out);
     w.put('[');
     for (const auto& b : queue_.batches()) {
-      if (b.events.empty()) continue;
+      if (b.events == 0) continue;
+      const auto events = queue_.events(b);
       if (w.text().size() > 1) w.put(',');
       w.put('[');
       w.json_string(b.id);
       w.put(',');
-      w.integer(b.events.front().seq);
+      w.integer(events.front().seq);
       w.put(',');
-      w.integer(b.events.back().seq);
+      w.integer(events.back().seq);
       w.put(']');
     }
     w.put(']');
@@ -613,11 +625,11 @@ class tracker {
       if (*text == "denied") consent_ = consent::denied;
       if (*text == "pending") consent_ = consent::pending;
     }
-    if (auto c = read_client()) {
-      client_id_ = std::move(c->id);
-      user_id_ = std::move(c->user_id);
-      identity_source_ = std::move(c->identity_source);
-      generation_ = c->generation;
+    if (client_state c; read_client(c)) {
+      client_id_ = std::move(c.id);
+      user_id_ = std::move(c.user_id);
+      identity_source_ = std::move(c.identity_source);
+      generation_ = c.generation;
     } else {
       client_id_ = to_string(uuid_v4(random_));
       save_client();
@@ -631,55 +643,57 @@ class tracker {
     restore_events();
   }
 
+  // Stored events back into the queue, those of a batch formed before (saved_batches()) into it
+  // again: a restart resends the same batches with the same ids.
   void restore_events() {
+    using detail::token;
     auto stored = store_.load();
     if (stored.empty()) return;
     const std::int64_t now = clock_.now_ms();
     next_seq_ = stored.back().seq + 1;
-    std::size_t i = 0;
-    for (const auto& [id, first, last] : saved_batches()) {
-      while (i < stored.size() && stored[i].seq < first) admit(stored[i++], now);
-      batch b;
-      b.id = id;
-      for (; i < stored.size() && stored[i].seq <= last; ++i) {
-        const auto t = detail::stored_event_time(stored[i].body, now);
-        b.events.push_back({stored[i].seq, std::move(stored[i].body), t});
-      }
-      if (!b.events.empty()) queue_.adopt_batch(std::move(b));
-    }
-    for (; i < stored.size(); ++i) admit(stored[i], now);
-  }
-
-  struct saved_batch {
-    std::string id;
-    std::uint64_t first;
-    std::uint64_t last;
-  };
-
-  // [[id, first_seq, last_seq], ...] as save_batches() wrote it; entries in any other shape are
-  // ignored (their events are simply sent in new batches).
-  std::vector<saved_batch> saved_batches() {
-    using detail::token;
-    std::vector<saved_batch> out;
+    // [[id, first_seq, last_seq], ...] as save_batches() wrote it, read along with the events
+    // (both in seq order). Entries in any other shape are ignored: their events are simply sent
+    // in new batches.
     const auto text = store_.load_state(detail::state_batches);
-    if (!text) return out;
-    detail::json_reader r(*text);
-    if (r.next() != token::begin_array) return out;
-    for (token t = r.next(); t == token::begin_array; t = r.next()) {
-      auto id = detail::string_of(r, r.next());
-      const auto first = detail::integer_of(r, r.next());
-      const auto last = detail::integer_of(r, r.next());
-      if (r.next() != token::end_array) break;
-      if (id && first && last && *first >= 0 && *last >= *first)
-        out.push_back({std::move(*id), static_cast<std::uint64_t>(*first),
-                       static_cast<std::uint64_t>(*last)});
+    detail::json_reader r(text ? std::string_view(*text) : std::string_view());
+    bool more = text && r.next() == token::begin_array;
+    std::string id;
+    std::uint64_t first = 0, last = 0;
+    bool adopted = false;  // the entry's batch is in the queue already
+    const auto next_entry = [&] {
+      while (more) {
+        more = r.next() == token::begin_array;
+        if (!more) break;
+        auto entry_id = detail::string_of(r, r.next());
+        const auto from = detail::integer_of(r, r.next());
+        const auto to = detail::integer_of(r, r.next());
+        more = r.next() == token::end_array;
+        if (more && entry_id && from && to && *from >= 0 && *to >= *from) {
+          id = std::move(*entry_id);
+          first = static_cast<std::uint64_t>(*from);
+          last = static_cast<std::uint64_t>(*to);
+          adopted = false;
+          return true;
+        }
+      }
+      return false;
+    };
+    bool entry = next_entry();
+    std::uint64_t previous = 0;  // seqs start at 1
+    for (auto& e : stored) {
+      if (e.seq == previous) continue;  // given twice (two keys naming one seq): one event
+      previous = e.seq;
+      while (entry && last < e.seq) entry = next_entry();
+      queued_event q{e.seq, std::move(e.body), 0};
+      q.enqueued_ms = detail::stored_event_time(q.body, now);
+      if (!entry || e.seq < first) {
+        push(std::move(q));
+        continue;
+      }
+      if (!adopted) queue_.adopt_batch(std::move(id));
+      adopted = true;
+      queue_.adopt(std::move(q));
     }
-    return out;
-  }
-
-  void admit(stored_event& e, std::int64_t now) {
-    const auto t = detail::stored_event_time(e.body, now);
-    push({e.seq, std::move(e.body), t});
   }
 
   config config_;
@@ -696,7 +710,7 @@ class tracker {
   page_context page_;
   attribution page_attribution_;
   fifo<queued_event> held_;  // events waiting for consent, in memory only
-  fifo<notification> notifications_;
+  std::vector<notification> notifications_;
   // Buffers reused by every track(), so the hot path does not allocate for them.
   std::string scratch_;        // the event
   std::string props_scratch_;  // the properties kept
