@@ -90,11 +90,12 @@ void BM_batch_body_100(benchmark::State& state) {
   for (int i = 0; i < 100; ++i) t.track("product_view", product);
   t.flush();
   const auto r = t.next_request();
-  batch b;
-  for (const auto& e : json::parse(r->body)) b.events.push_back({0, e.dump(), 0});
-  for (auto _ : state) benchmark::DoNotOptimize(b.body());
+  event_queue q(cfg.queue);
+  for (const auto& e : json::parse(r->body)) q.push({0, e.dump(), 0});
+  const batch& b = q.form_batch("b", cfg.queue.batch_max_bytes);
+  for (auto _ : state) benchmark::DoNotOptimize(q.body(b));
   state.SetItemsProcessed(state.iterations() * 100);
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * b.body_bytes()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * q.body(b).size()));
 }
 BENCHMARK(BM_batch_body_100);
 
