@@ -165,12 +165,8 @@ class event_queue {
     return nullptr;
   }
 
-  // Removes a finished batch; returns its seqs so storage can reclaim them.
-  std::vector<std::uint64_t> erase(std::string_view id) {
-    batch* b = find(id);
-    return b ? erase(*b) : std::vector<std::uint64_t>();
-  }
-  // The same for one of batches() (the reference is not to be used afterwards).
+  // Removes a finished batch, one of batches() (the reference is not to be used afterwards);
+  // returns its seqs so storage can reclaim them.
   std::vector<std::uint64_t> erase(batch& b) {
     auto out = seqs(b);
     for (const auto& e : events(b)) bytes_ -= e.body.size();
@@ -179,11 +175,8 @@ class event_queue {
     return out;
   }
 
-  // Replaces a batch by its two halves, in place, so order is kept. The halves are new requests.
-  void split(std::string_view id, std::string first_id, std::string second_id) {
-    if (batch* b = find(id)) split(*b, std::move(first_id), std::move(second_id));
-  }
-  // The same for one of batches() (the reference is not to be used afterwards).
+  // Replaces a batch, one of batches() (the reference is not to be used afterwards), by its two
+  // halves, in place, so order is kept. The halves are new requests.
   void split(batch& b, std::string first_id, std::string second_id) {
     if (b.events < 2) return;
     const std::size_t at = static_cast<std::size_t>(&b - batches_.data());

@@ -260,7 +260,7 @@ TEST_CASE("queue: batches bounded by events and bytes, at least one event each")
   CHECK(q.body(b).size() == 203);
   CHECK(q.form_batch("c", 10).events == 1);  // one event even when it alone is too big
   CHECK(q.ready().size() == 1);
-  CHECK(q.erase("b") == std::vector<std::uint64_t>{4, 5});
+  CHECK(q.erase(*q.find("b")) == std::vector<std::uint64_t>{4, 5});
   CHECK(q.size() == 5);
 }
 
@@ -268,7 +268,7 @@ TEST_CASE("queue: split keeps order and gives the halves their own ids") {
   event_queue q({100, 1 << 20, 50, 60 * 1024});
   for (std::uint64_t i = 1; i <= 5; ++i) q.push(event_of(i, 1));
   q.form_batch("a", 1 << 20).attempts = 3;
-  q.split("a", "a1", "a2");
+  q.split(*q.find("a"), "a1", "a2");
   REQUIRE(q.batches().size() == 2);
   CHECK(q.batches()[0].id == "a1");
   CHECK(q.seqs(q.batches()[0]) == std::vector<std::uint64_t>{1, 2});
