@@ -271,6 +271,11 @@ class object_writer {
     out_.put(':');
     out_.put(json_text);
   }
+  // A member whose value the caller writes next, straight into the object's text.
+  text_writer& member(std::string_view key) {
+    name(key);
+    return out_;
+  }
   // Members written elsewhere ("k":v,...), spliced in as they are.
   void members(std::string_view text) {
     if (text.empty()) return;
