@@ -626,7 +626,8 @@ std::optional<std::string> check_properties(std::string_view object_text, Skip&&
     }
     if (auto error = detail::check_member(r, first, name)) return error;
     detail::skip_to_depth(r, 1);
-    keep(name, object_text.substr(start, r.position() - start));
+    // The member's value text, cut in place: it lies within object_text, so no substr check.
+    keep(name, std::string_view(object_text.data() + start, r.position() - start));
   }
   if (r.next() != token::end) return detail::concat({"properties are not valid JSON: ", r.error()});
   return std::nullopt;
