@@ -246,10 +246,7 @@ inline constexpr std::string_view referrer_types[] = {"direct", "internal", "sea
                                                       "email",  "paid",     "other"};
 
 inline std::optional<std::string> field_error(std::string_view key, std::string_view reason) {
-  std::string error(key);
-  error += ": ";
-  error += reason;
-  return error;
+  return concat({key, ": ", reason});
 }
 
 }  // namespace detail
@@ -382,7 +379,8 @@ inline std::optional<std::string_view> string_value(const json_reader& r, std::s
 // string limit it and its array elements inherit. Iterative: nesting past max_depth is reported,
 // never descended. On failure the reader is left inside the value (callers skip past it).
 inline std::optional<std::string> check_value(json_reader& r, token t, std::string path,
-                                              std::size_t depth, std::size_t limit) {
+                                              std::size_t depth, std::size_t limit,
+                                              std::string& scratch) {
   struct frame {
     bool array;
     std::size_t index;
@@ -393,10 +391,9 @@ inline std::optional<std::string> check_value(json_reader& r, token t, std::stri
   std::array<frame, max_depth + 1> open;
   static_assert(max_depth == 4, "the nesting message names it");
   std::size_t opened = 0;
-  std::string scratch;
   // One exit for every error: "<path>: <why>".
   const auto error = [&path](std::string_view why) -> std::optional<std::string> {
-    return concat({path, ": ", why});
+    return field_error(path, why);
   };
   for (;;) {
     switch (t) {
@@ -453,62 +450,72 @@ inline std::optional<std::string> check_value(json_reader& r, token t, std::stri
 
 // One top-level member of an event: its value's first token `t` was just read.
 inline std::optional<std::string> check_member(json_reader& r, token t, std::string_view key) {
-  const field_kind* known = find_known(key);
-  if (known == nullptr) return check_value(r, t, std::string(key), 2, string_limit(key));
-  const auto error = [&](std::string_view reason) { return field_error(key, reason); };
+  // One buffer for every escaped string of the value (key may live in the caller's).
   std::string scratch;
+  const field_kind* known = find_known(key);
+  if (known == nullptr) return check_value(r, t, std::string(key), 2, string_limit(key), scratch);
   const std::optional<std::string_view> text =
       t == token::string ? string_value(r, scratch) : std::nullopt;
   const bool is_string = t == token::string;
+  // Each case returns when the value is valid and otherwise names why: one error exit for all.
+  std::string_view why;
   switch (*known) {
     case field_kind::text:
     case field_kind::required_text:
     case field_kind::url: {
       const bool required = *known == field_kind::required_text;
-      if (!is_string) return error(required ? "must be a non-empty string" : "must be a string");
-      if (required && r.raw().empty()) return error("must be a non-empty string");
+      why = required ? "must be a non-empty string" : "must be a string";
+      if (!is_string || (required && r.raw().empty())) break;
       const std::size_t limit = *known == field_kind::url ? max_url_chars : max_string_chars;
       const text_issue issue = text ? check_text(*text, limit) : text_issue::not_utf8;
       if (issue == text_issue::none) return std::nullopt;
-      return error(text_error(issue, limit));
+      why = text_error(issue, limit);
+      break;
     }
     case field_kind::event_id:
       if (text && is_uuid(*text)) return std::nullopt;
-      return error("must be a UUID string");
+      why = "must be a UUID string";
+      break;
     case field_kind::event_name:
       if (text && is_event_name(*text)) return std::nullopt;
-      return error("must be 1-64 chars: a letter, then letters, digits, _ . : -");
+      why = "must be 1-64 chars: a letter, then letters, digits, _ . : -";
+      break;
     case field_kind::event_timestamp: {
       if (text && parse_timestamp(*text)) return std::nullopt;
       if (t == token::number) {
         const auto ms = inspect_number(r.raw()).integer;
         if (ms && *ms >= 0 && *ms <= max_epoch_ms) return std::nullopt;
       }
-      return error("must be an ISO-8601 UTC string or integer epoch ms >= 0");
+      why = "must be an ISO-8601 UTC string or integer epoch ms >= 0";
+      break;
     }
     case field_kind::session_index: {
       const auto index = t == token::number ? inspect_number(r.raw()).integer : std::nullopt;
       if (index && *index >= 1) return std::nullopt;
-      return error("must be an integer >= 1");
+      why = "must be an integer >= 1";
+      break;
     }
     case field_kind::session_start:
       if (t == token::literal_true || t == token::literal_false) return std::nullopt;
-      return error("must be a boolean");
+      why = "must be a boolean";
+      break;
     case field_kind::product_price: {
       if (t == token::number) {
         const auto n = inspect_number(r.raw());
         if (n.finite && (!n.negative || n.zero)) return std::nullopt;
       }
-      return error("must be a finite number >= 0");
+      why = "must be a finite number >= 0";
+      break;
     }
     case field_kind::referrer_type:
       if (text) {
         for (const std::string_view type : referrer_types)
           if (*text == type) return std::nullopt;
       }
-      return error("must be one of direct, internal, search, social, email, paid, other");
+      why = "must be one of direct, internal, search, social, email, paid, other";
+      break;
   }
-  return std::nullopt;
+  return field_error(key, why);
 }
 
 inline std::string size_error(std::size_t bytes) {
@@ -619,7 +626,8 @@ std::optional<std::string> check_properties(std::string_view object_text, Skip&&
     }
     if (auto error = detail::check_member(r, first, name)) return error;
     detail::skip_to_depth(r, 1);
-    keep(name, object_text.substr(start, r.position() - start));
+    // The member's value text, cut in place: it lies within object_text, so no substr check.
+    keep(name, std::string_view(object_text.data() + start, r.position() - start));
   }
   if (r.next() != token::end) return detail::concat({"properties are not valid JSON: ", r.error()});
   return std::nullopt;

@@ -271,6 +271,11 @@ class object_writer {
     out_.put(':');
     out_.put(json_text);
   }
+  // A member whose value the caller writes next, straight into the object's text.
+  text_writer& member(std::string_view key) {
+    name(key);
+    return out_;
+  }
   // Members written elsewhere ("k":v,...), spliced in as they are.
   void members(std::string_view text) {
     if (text.empty()) return;
@@ -484,35 +489,34 @@ class json_reader {
       expect_ = c == '{' ? expect::first_key_or_end : expect::first_value_or_end;
       return emit(c == '{' ? token::begin_object : token::begin_array);
     }
-    token t;
+    token t = token::string;
     if (c == '"') {
       if (!scan_string()) return token::error;
-      t = token::string;
-    } else if (c == '-' || (c >= '0' && c <= '9')) {
-      if (at(std::string_view("-Infinity"))) {
-        pos_ += 9;
-        t = token::non_finite;
-      } else if (!scan_number()) {
-        return token::error;
-      } else {
-        t = token::number;
+    } else if ((c >= '0' && c <= '9') || (c == '-' && !at("-Infinity"))) {
+      if (!scan_number()) return token::error;
+      t = token::number;
+    } else {
+      // The words a value can be, NUL-ended in one string, and their tokens: one loop, not a
+      // comparison each.
+      static constexpr char words[] = "true\0false\0null\0NaN\0Infinity\0-Infinity\0undefined";
+      static constexpr token kinds[] = {
+          token::literal_true, token::literal_false, token::null,     token::non_finite,
+          token::non_finite,   token::non_finite,    token::undefined};
+      const char* w = words;
+      for (const token kind : kinds) {
+        const std::string_view word(w);
+        if (at(word)) {
+          pos_ += word.size();
+          t = kind;
+          break;
+        }
+        w += word.size() + 1;
       }
-    } else if (!literal("true", token::literal_true, t) &&
-               !literal("false", token::literal_false, t) && !literal("null", token::null, t) &&
-               !literal("NaN", token::non_finite, t) &&
-               !literal("Infinity", token::non_finite, t) &&
-               !literal("undefined", token::undefined, t)) {
-      return fail(pos_ >= s_.size() ? "unexpected end of text" : "expected a value");
+      if (t == token::string)
+        return fail(pos_ >= s_.size() ? "unexpected end of text" : "expected a value");
     }
     after_value();
     return emit(t);
-  }
-
-  bool literal(std::string_view word, token kind, token& t) {
-    if (!at(word)) return false;
-    pos_ += word.size();
-    t = kind;
-    return true;
   }
 
   bool scan_string() {

@@ -39,18 +39,6 @@ inline referrer_type referrer_type_from(std::string_view name) noexcept {
 }  // namespace detail
 
 inline std::string serialize(const session_state& s) {
-  std::string params;
-  detail::text_writer p(params);
-  p.put('[');
-  s.landing.params.for_each([&](std::string_view key, std::string_view value) {
-    if (p.text().size() > 1) p.put(',');
-    p.put('[');
-    p.json_string(key);
-    p.put(',');
-    p.json_string(value);
-    p.put(']');
-  });
-  p.put(']');
   std::string out;
   detail::object_writer w(out);
   w.string("id", s.id);
@@ -59,7 +47,20 @@ inline std::string serialize(const session_state& s) {
   w.integer("last", s.last_activity_ms);
   w.string("referrer", s.landing.referrer);
   w.string("referrer_type", to_string(s.landing.type));
-  w.raw("params", p.text());
+  // The params are written in place, as the last member: [[key, value], ...].
+  detail::text_writer& p = w.member("params");
+  char separator = '[';
+  s.landing.params.for_each([&](std::string_view key, std::string_view value) {
+    p.put(separator);
+    separator = ',';
+    p.put('[');
+    p.json_string(key);
+    p.put(',');
+    p.json_string(value);
+    p.put(']');
+  });
+  if (separator == '[') p.put('[');
+  p.put(']');
   return std::string(w.close());
 }
 
