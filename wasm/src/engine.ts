@@ -24,7 +24,7 @@ export interface Engine {
    */
   _call(fn: CsCall, ...args: Array<string | number>): number;
   /** cs_track or cs_page_view: takes the notifications an error (or a drop) left. */
-  _record(fn: '_cs_track' | '_cs_page_view', ...args: Array<string | number>): void;
+  _record(fn: '_cs_track' | '_cs_page_view', args: Array<string | number>): void;
   /** A JSON getter's result (the core leaves empty strings out). */
   _json<T>(fn: '_cs_stats' | '_cs_identity'): Partial<T>;
   _setConsent(code: number): void;
@@ -67,7 +67,8 @@ export function createEngine(m: CsModule, store: QueueStore, o: EngineOptions, c
 
   const text = (ptr: number): string => m.UTF8ToString(ptr);
 
-  const call = (fn: CsCall, ...args: Array<string | number>): number => {
+  // Strings to pointers in place: track() builds its array once, with no rest/spread copies.
+  const prepare = (args: Array<string | number>): number[] => {
     for (let i = 0; i < args.length; i++) {
       const arg = args[i];
       if (typeof arg !== 'string') continue;
@@ -84,8 +85,10 @@ export function createEngine(m: CsModule, store: QueueStore, o: EngineOptions, c
       }
       args[i] = ptrs[i];
     }
-    return (m[fn] as (...a: Array<string | number>) => number)(...args);
+    return args as number[];
   };
+  const call = (fn: CsCall, ...args: Array<string | number>): number =>
+    (m[fn] as (...a: number[]) => number)(...prepare(args));
 
   const drain = (): void => {
     const p = m._cs_take_notifications();
@@ -167,8 +170,13 @@ export function createEngine(m: CsModule, store: QueueStore, o: EngineOptions, c
 
   return {
     _call: call,
-    _record(fn, ...args) {
-      const error = call(fn, ...args); // read HEAPU8 after the call: growth replaces the view
+    _record(fn, args) {
+      const a = prepare(args);
+      // track() calls its export directly, not through m[fn]: a keyed load that every export
+      // passes through is megamorphic, and this is the hot path.
+      const error = fn === '_cs_track' ? m._cs_track(a[0], a[1], a[2])
+        : (m._cs_page_view as (...x: number[]) => number)(...a);
+      // HEAPU8 is read after the call: growth replaces the view.
       if (m.HEAPU8[error] || watchTrack) drain();
       schedule();
     },

@@ -193,7 +193,7 @@ export function createTrackerIn(env: HostEnv, config: TrackerConfig): Tracker {
     const view = fn === '_cs_page_view' || viewportDirty ? readViewport() : null;
     run((e) => {
       if (view !== null) applyViewport(view);
-      e._record(fn, t, ...strings, props);
+      e._record(fn, [t, ...strings, props]);
     });
   };
 
