@@ -154,7 +154,6 @@ enum class field_kind : unsigned char {
   event_timestamp,
   session_index,
   session_start,
-  product_price,
   referrer_type
 };
 
@@ -163,7 +162,8 @@ struct known_field {
   field_kind kind;
 };
 
-// Sorted by name for binary search (checked below).
+// The SDK's fields, sorted by name for binary search (checked below). Each is reserved (event.hpp),
+// so a property never names one; the product fields are check_property's.
 inline constexpr known_field known_fields[] = {
     {"client_id", field_kind::required_text},
     {"dclid", field_kind::text},
@@ -182,10 +182,6 @@ inline constexpr known_field known_fields[] = {
     {"page_title", field_kind::text},
     {"page_url", field_kind::url},
     {"platform", field_kind::text},
-    {"product_category", field_kind::text},
-    {"product_id", field_kind::text},
-    {"product_name", field_kind::text},
-    {"product_price", field_kind::product_price},
     {"referrer", field_kind::url},
     {"referrer_type", field_kind::referrer_type},
     {"screen", field_kind::text},
@@ -448,12 +444,34 @@ inline std::optional<std::string> check_value(json_reader& r, token t, std::stri
   }
 }
 
-// One top-level member of an event: its value's first token `t` was just read.
-inline std::optional<std::string> check_member(json_reader& r, token t, std::string_view key) {
+// One member whose name is no SDK field: a caller's property (check_properties' caller leaves out
+// the SDK's names) or an unknown field of an event. Of the fields the contract types, only the
+// product ones can be such a member: product_id, product_name, product_category (text) and
+// product_price, so the property path compiles in none of known_fields' kinds.
+inline std::optional<std::string> check_property(json_reader& r, token t, std::string_view key) {
   // One buffer for every escaped string of the value (key may live in the caller's).
   std::string scratch;
+  const bool price = key == "product_price";
+  if (!price && key != "product_id" && key != "product_name" && key != "product_category")
+    return check_value(r, t, std::string(key), 2, string_limit(key), scratch);
+  std::string_view why = price ? "must be a finite number >= 0" : "must be a string";
+  if (price && t == token::number) {
+    const auto n = inspect_number(r.raw());
+    if (n.finite && (!n.negative || n.zero)) return std::nullopt;
+  } else if (!price && t == token::string) {
+    const std::optional<std::string_view> text = string_value(r, scratch);
+    const text_issue issue = text ? check_text(*text, max_string_chars) : text_issue::not_utf8;
+    if (issue == text_issue::none) return std::nullopt;
+    why = text_error(issue, max_string_chars);
+  }
+  return field_error(key, why);
+}
+
+// One top-level member of an event: its value's first token `t` was just read.
+inline std::optional<std::string> check_member(json_reader& r, token t, std::string_view key) {
   const field_kind* known = find_known(key);
-  if (known == nullptr) return check_value(r, t, std::string(key), 2, string_limit(key), scratch);
+  if (known == nullptr) return check_property(r, t, key);
+  std::string scratch;
   const std::optional<std::string_view> text =
       t == token::string ? string_value(r, scratch) : std::nullopt;
   const bool is_string = t == token::string;
@@ -499,14 +517,6 @@ inline std::optional<std::string> check_member(json_reader& r, token t, std::str
       if (t == token::literal_true || t == token::literal_false) return std::nullopt;
       why = "must be a boolean";
       break;
-    case field_kind::product_price: {
-      if (t == token::number) {
-        const auto n = inspect_number(r.raw());
-        if (n.finite && (!n.negative || n.zero)) return std::nullopt;
-      }
-      why = "must be a finite number >= 0";
-      break;
-    }
     case field_kind::referrer_type:
       if (text) {
         for (const std::string_view type : referrer_types)
@@ -603,7 +613,8 @@ inline std::optional<std::string> validate_event(const json& event) {
 
 // A caller's properties (a JSON object's text) checked member by member, in order. Members for
 // which skip(key) holds are read past unchecked (the SDK leaves them out: they name its fields);
-// the others are handed to keep(key, value_text).
+// skip must hold for every SDK field (is_sdk_field), since the others are checked as properties,
+// which types only the product fields (check_property). Those are handed to keep(key, value_text).
 template <typename Skip, typename Keep>
 std::optional<std::string> check_properties(std::string_view object_text, Skip&& skip,
                                             Keep&& keep) {
@@ -624,7 +635,7 @@ std::optional<std::string> check_properties(std::string_view object_text, Skip&&
         return detail::concat({"properties are not valid JSON: ", r.error()});
       continue;
     }
-    if (auto error = detail::check_member(r, first, name)) return error;
+    if (auto error = detail::check_property(r, first, name)) return error;
     detail::skip_to_depth(r, 1);
     // The member's value text, cut in place: it lies within object_text, so no substr check.
     keep(name, std::string_view(object_text.data() + start, r.position() - start));

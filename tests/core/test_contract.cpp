@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <clickstream/contract.hpp>
+#include <clickstream/event.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -741,4 +742,45 @@ TEST_SUITE("contract") {
     }
     CHECK(ok > 0);
   }
+}
+
+TEST_CASE(
+    "check_properties: SDK field names are the caller's to skip; product fields are checked") {
+  // check_property types only the product fields: every other field the contract types must be
+  // one the tracker leaves out of properties.
+  for (const auto& field : contract::detail::known_fields) {
+    CAPTURE(field.name);
+    CHECK(clickstream::is_sdk_field(field.name));
+  }
+  const auto check = [](const std::string& properties) {
+    std::size_t skipped = 0;
+    const auto skip = [&](std::string_view key) {
+      const bool sdk = clickstream::is_sdk_field(key);
+      skipped += sdk;
+      return sdk;
+    };
+    const auto error = contract::check_properties(properties, skip, [](auto, auto) {});
+    return std::to_string(skipped) + " " + error.value_or("");
+  };
+  for (const auto name : clickstream::reserved_fields) {
+    CAPTURE(name);
+    // Left out unchecked, whatever the value: a value no typed field accepts.
+    CHECK(check("{\"" + std::string(name) + "\":[null,{}],\"ok\":1}") == "1 ");
+  }
+  for (const auto* key : {"product_id", "product_name", "product_category", "product_price"}) {
+    CAPTURE(key);
+    CHECK_FALSE(clickstream::is_sdk_field(key));
+    for (const auto* value : {"5", "\"5\"", "-1", "true", "[1]", "\"\\ud800\"", "\"\\u00e9\""}) {
+      CAPTURE(value);
+      const std::string member = "\"" + std::string(key) + "\":" + value;
+      CHECK(check("{" + member + "}") == "0 " + text_error(R"({"event_name":"x",)" + member + "}"));
+    }
+  }
+  CHECK(check(R"({"product_price":-1})") == "0 product_price: must be a finite number >= 0");
+  CHECK(check(R"({"product_id":5})") == "0 product_id: must be a string");
+  CHECK(check(R"({"product_name":")" + std::string(257, 'x') + "\"}") ==
+        "0 product_name: string longer than 256 chars");
+  CHECK(check(R"({"product_category":"\ud800"})") == "0 product_category: not valid UTF-8");
+  CHECK(check(R"({"product_\u0069d":5})") == "0 product_id: must be a string");
+  CHECK(check(R"({"product_other":[{"product_price":"x"}]})") == "0 ");
 }

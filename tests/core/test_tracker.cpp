@@ -418,6 +418,51 @@ TEST_CASE("tracker: consent pending holds, granted sends, denied drops and clear
   CHECK_FALSE(u.track("z"));
 }
 
+TEST_CASE("tracker: a property named like any SDK field is left out and counted, unchecked") {
+  harness h;
+  auto& t = h.start();
+  std::uint64_t dropped = 0;
+  for (const auto name : reserved_fields) {
+    CAPTURE(name);
+    // A value no typed field accepts: it is never checked, only left out.
+    CHECK(t.track_json("x", R"({")" + std::string(name) + R"(":[null,{}],"ok":1})"));
+    CHECK(t.counters().properties_dropped == ++dropped);
+  }
+  CHECK(t.counters().invalid == 0);
+  t.flush();
+  std::vector<json> events;
+  for (auto r = t.next_request(); r; r = t.next_request()) {
+    for (auto& e : events_of(*r)) events.push_back(std::move(e));
+    t.on_response(r->batch_id, {204, "", ""});
+  }
+  REQUIRE(events.size() == reserved_fields.size());
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const std::string name(reserved_fields[i]);
+    CAPTURE(name);
+    CHECK(events[i]["ok"] == 1);
+    CHECK((!events[i].contains(name) || events[i][name] != json::array({nullptr, json::object()})));
+    CHECK_FALSE(contract::validate_event(events[i]));
+  }
+}
+
+TEST_CASE("tracker: product properties are checked as the contract types them") {
+  harness h;
+  auto& t = h.start();
+  CHECK(t.track_json("p", R"({"product_id":"a","product_name":"b","product_category":"c",)"
+                          R"("product_price":0})"));
+  CHECK(t.track_json("x", R"({"product_id":5})").error == "product_id: must be a string");
+  CHECK(t.track_json("x", R"({"product_name":")" + std::string(257, 'n') + "\"}").error ==
+        "product_name: string longer than 256 chars");
+  CHECK(t.track_json("x", R"({"product_category":"\ud800"})").error ==
+        "product_category: not valid UTF-8");
+  CHECK(t.track_json("x", R"({"product_price":"1"})").error ==
+        "product_price: must be a finite number >= 0");
+  CHECK(t.track_json("x", R"({"product_price":-1e-9})").error ==
+        "product_price: must be a finite number >= 0");
+  CHECK(t.counters().invalid == 5);
+  CHECK(t.counters().properties_dropped == 0);
+}
+
 TEST_CASE("tracker: properties as text are spliced in as given, or rewritten without reserved") {
   harness h;
   auto& t = h.start();
