@@ -25,8 +25,8 @@ class storage {
   virtual bool append(std::uint64_t seq, std::string_view body) = 0;
   // These events are finished (delivered or given up): their records may be reclaimed.
   virtual void remove(const std::vector<std::uint64_t>& seqs) = 0;
-  // Every appended and not removed event, in seq order (a seq given twice counts once, as its
-  // first). Called once, when a tracker starts.
+  // Every appended and not removed event, in seq order (a seq given twice counts once: the core
+  // keeps the first of them in the order returned). Called once, when a tracker starts.
   virtual std::vector<stored_event> load() = 0;
   // Small named values (client id, session); the latest save wins.
   virtual void save_state(std::string_view key, std::string_view value) = 0;
