@@ -643,7 +643,7 @@ class tracker {
     restore_events();
   }
 
-  // Stored events back into the queue, those of a batch formed before (saved_batches()) into it
+  // Stored events back into the queue, those of a batch formed before (save_batches()) into it
   // again: a restart resends the same batches with the same ids.
   void restore_events() {
     using detail::token;
