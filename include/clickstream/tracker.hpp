@@ -170,11 +170,7 @@ class tracker {
     consent_ = c;
     store_.save_state(detail::state_consent, detail::consent_name(c));
     if (c == consent::denied) {
-      const auto cleared = queue_.clear();
-      store_.remove(cleared);
-      stats_.consent_dropped += cleared.size() + held_.size();
-      held_.clear();
-      save_batches();
+      drop_for_denial();
     } else if (c == consent::granted) {
       // Granted now, so enqueue() leaves held_ alone.
       for (auto& e : held_) enqueue(std::move(e.body), e.enqueued_ms);
@@ -641,6 +637,17 @@ class tracker {
       }
     }
     restore_events();
+    // Denied while no tracker ran (another tab's choice, or the config's): what was stored before
+    // goes as it would have gone then, rather than wait in storage for a later grant.
+    if (consent_ == consent::denied) drop_for_denial();
+  }
+
+  void drop_for_denial() {
+    const auto cleared = queue_.clear();
+    store_.remove(cleared);
+    stats_.consent_dropped += cleared.size() + held_.size();
+    held_.clear();
+    save_batches();
   }
 
   // Stored events back into the queue, those of a batch formed before (save_batches()) into it

@@ -418,6 +418,34 @@ TEST_CASE("tracker: consent pending holds, granted sends, denied drops and clear
   CHECK_FALSE(u.track("z"));
 }
 
+TEST_CASE("tracker: events stored before a denial made elsewhere are dropped at start, not kept") {
+  harness h;
+  auto& t = h.start();
+  for (int i = 0; i < 3; ++i) t.track("e");
+  t.flush();
+  const auto r = t.next_request();  // a batch on the wire, and stored with its events
+  REQUIRE(r);
+  t.track("later");
+  REQUIRE(h.store.size() == 4);
+  // Another tracker on this storage (another tab, or the config) denies while this one is gone.
+  h.store.save_state("consent", "denied");
+  auto& u = h.restart();
+  CHECK(u.current_consent() == consent::denied);
+  CHECK(u.pending() == 0);
+  CHECK(h.store.size() == 0);
+  CHECK(u.counters().consent_dropped == 4);
+  CHECK(h.store.load_state("batches") == "[]");
+  u.set_consent(consent::granted);  // a later grant sends nothing recorded before the denial
+  u.flush();
+  CHECK_FALSE(u.next_request());
+  // The config's denial, with no choice stored, does the same.
+  harness g;
+  g.start().track("e");
+  g.cfg.initial_consent = consent::denied;
+  CHECK(g.restart().pending() == 0);
+  CHECK(g.store.size() == 0);
+}
+
 TEST_CASE("tracker: a property named like any SDK field is left out and counted, unchecked") {
   harness h;
   auto& t = h.start();

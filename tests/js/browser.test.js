@@ -312,6 +312,35 @@ test("a closed tab's queue is adopted, delivered with its batch id, then deleted
   await t.shutdown();
 });
 
+test('consent denied while an orphan is being adopted: none of it is sent, and it is cleared',
+  async () => {
+    const down = ingest(() => 503);
+    const closed = openTab({ fetch: down.fetch, retryBaseMs: 60_000 });
+    closed.track('left_behind');
+    await closed.flush();
+    await closed.shutdown();
+    const orphan = sessionStorage.getItem('clickstream:queue');
+    const sink = ingest();
+    const t = openTab({ fetch: sink.fetch });
+    await t.ready;
+    // The adopter's core is instantiated after the tab's own: deny consent while it loads.
+    const instantiate = WebAssembly.instantiate;
+    WebAssembly.instantiate = (...args) => {
+      WebAssembly.instantiate = instantiate;
+      t.setConsent('denied');
+      return instantiate(...args);
+    };
+    try {
+      await until(() => queueKeys(orphan).length === 0);
+    } finally {
+      WebAssembly.instantiate = instantiate;
+    }
+    await settle();
+    assert.equal(sink.requests.length, 0, 'nothing sent after the denial');
+    assert.ok(!dom.locks.held.has(`clickstream:queue:${orphan}`));
+    await t.shutdown();
+  });
+
 test('several orphans are adopted one after another', async () => {
   const down = ingest(() => 503);
   const orphans = [];
