@@ -113,7 +113,7 @@ manual_clock host_clock;
 seeded_random* host_random = nullptr;
 host_storage host_store;
 tracker* the_tracker = nullptr;
-request last_request;  // its buffers reused by every cs_next_request
+request last_request;  // what cs_next_request found, read by cs_request_*
 bool has_request = false;
 std::string out;
 

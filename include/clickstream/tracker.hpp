@@ -170,7 +170,11 @@ class tracker {
     consent_ = c;
     store_.save_state(detail::state_consent, detail::consent_name(c));
     if (c == consent::denied) {
-      drop_for_denial();
+      const auto cleared = queue_.clear();
+      store_.remove(cleared);
+      stats_.consent_dropped += cleared.size() + held_.size();
+      held_.clear();
+      save_batches();
     } else if (c == consent::granted) {
       // Granted now, so enqueue() leaves held_ alone.
       for (auto& e : held_) enqueue(std::move(e.body), e.enqueued_ms);
@@ -195,7 +199,7 @@ class tracker {
     if (!next_request(r, unload)) return std::nullopt;
     return r;
   }
-  // The same into r, whose buffers are reused; false (and r as it was) when there is none.
+  // The same into r (no optional<request> built and moved); false, r untouched, when none.
   bool next_request(request& r, bool unload) {
     if (consent_ != consent::granted) return false;
     const std::int64_t now = clock_.now_ms();
@@ -637,17 +641,6 @@ class tracker {
       }
     }
     restore_events();
-    // Denied while no tracker ran (another tab's choice, or the config's): what was stored before
-    // goes as it would have gone then, rather than wait in storage for a later grant.
-    if (consent_ == consent::denied) drop_for_denial();
-  }
-
-  void drop_for_denial() {
-    const auto cleared = queue_.clear();
-    store_.remove(cleared);
-    stats_.consent_dropped += cleared.size() + held_.size();
-    held_.clear();
-    save_batches();
   }
 
   // Stored events back into the queue, those of a batch formed before (save_batches()) into it
@@ -658,6 +651,16 @@ class tracker {
     if (stored.empty()) return;
     const std::int64_t now = clock_.now_ms();
     next_seq_ = stored.back().seq + 1;
+    if (consent_ == consent::denied) {
+      // Denied while no tracker ran (another tab's choice, or the config's): what was stored
+      // goes as it would have gone then, rather than wait in storage for a later grant.
+      std::vector<std::uint64_t> seqs;
+      for (const auto& e : stored) seqs.push_back(e.seq);
+      store_.remove(seqs);
+      stats_.consent_dropped += seqs.size();
+      save_batches();
+      return;
+    }
     // [[id, first_seq, last_seq], ...] as save_batches() wrote it, read along with the events
     // (both in seq order). Entries in any other shape are ignored: their events are simply sent
     // in new batches.

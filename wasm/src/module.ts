@@ -72,6 +72,6 @@ export async function instantiate(module: WebAssembly.Module, host: CsHost): Pro
   };
   // Every export as `_name`, Emscripten's way: _cs_track, _malloc, _free (the browser bundle's
   // cs_* names are shortened with the wasm's, scripts/bundle.mjs).
-  for (const name of Object.keys(e)) wrapped[`_${name}`] ??= e[name];
+  for (const name of Object.keys(e)) wrapped[`_${name}`] = e[name];
   return wrapped as unknown as CsModule;
 }
