@@ -29,6 +29,16 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-ablation-'));
 const build = path.join(root, 'build/ablation');
 const gz = (file) => zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
 
+// Quiet unless it fails: then what the tool printed, and the error.
+function run(cmd, args) {
+  try {
+    execFileSync(cmd, args, { cwd: root, stdio: 'pipe' });
+  } catch (e) {
+    process.stderr.write(e.stderr ?? '');
+    throw e;
+  }
+}
+
 function variant(internal) {
   const source = path.join(dir, 'abi.cpp');
   let text = abi;
@@ -39,14 +49,6 @@ function variant(internal) {
     if (text === before) throw new Error(`wasm/abi.cpp exports no ${name}`);
   }
   fs.writeFileSync(source, text);
-  const run = (cmd, args) => {
-    try {
-      execFileSync(cmd, args, { cwd: root, stdio: 'pipe' });
-    } catch (e) {
-      process.stderr.write(e.stderr ?? '');
-      throw e;
-    }
-  };
   run('emcmake', ['cmake', '-S', '.', '-B', build, '-DCMAKE_BUILD_TYPE=Release',
     '-DCLICKSTREAM_BUILD_TESTS=OFF', `-DCLICKSTREAM_WASM_ABI=${source}`]);
   run('cmake', ['--build', build, '--target', 'clickstream_wasm']);

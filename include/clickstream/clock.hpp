@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace clickstream {
 
@@ -61,6 +62,18 @@ inline void put_digits(char* out, unsigned value, int width) noexcept {
     out[i] = static_cast<char>('0' + value % 10);
     value /= 10;
   }
+}
+
+// The reverse, for the date parsers: the decimal value of s[at, at + n), or -1 when s ends first
+// or one of those is not a digit.
+inline std::int64_t digits_at(std::string_view s, std::size_t at, std::size_t n) noexcept {
+  if (s.size() - at < n) return -1;
+  std::int64_t v = 0;
+  for (std::size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
 }
 
 }  // namespace detail

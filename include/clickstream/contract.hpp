@@ -3,6 +3,7 @@
 // the stack: nothing throws, parsing is iterative and every walk over a value is depth-bounded.
 #pragma once
 
+#include "attribution.hpp"
 #include "clock.hpp"
 #include "json.hpp"
 #include "json_text.hpp"
@@ -238,9 +239,6 @@ inline const field_kind* find_known(std::string_view key) noexcept {
   return nullptr;
 }
 
-inline constexpr std::string_view referrer_types[] = {"direct", "internal", "search", "social",
-                                                      "email",  "paid",     "other"};
-
 inline std::optional<std::string> field_error(std::string_view key, std::string_view reason) {
   return concat({key, ": ", reason});
 }
@@ -296,14 +294,10 @@ inline std::optional<std::int64_t> parse_timestamp(std::string_view iso) noexcep
     ++pos;
     return true;
   };
-  // Reads exactly n digits at pos; -1 when any is missing.
-  const auto digits = [&](std::size_t n) -> std::int64_t {
-    if (iso.size() - pos < n) return -1;
-    std::int64_t v = 0;
-    for (std::size_t end = pos + n; pos < end; ++pos) {
-      if (iso[pos] < '0' || iso[pos] > '9') return -1;
-      v = v * 10 + (iso[pos] - '0');
-    }
+  // Reads exactly n digits at pos; -1 when any is missing (the parse then fails).
+  const auto digits = [&](std::size_t n) {
+    const std::int64_t v = clickstream::detail::digits_at(iso, pos, n);
+    pos += n;
     return v;
   };
   const std::int64_t year = digits(4);
@@ -519,7 +513,7 @@ inline std::optional<std::string> check_member(json_reader& r, token t, std::str
       break;
     case field_kind::referrer_type:
       if (text) {
-        for (const std::string_view type : referrer_types)
+        for (const std::string_view type : clickstream::detail::referrer_type_names)
           if (*text == type) return std::nullopt;
       }
       why = "must be one of direct, internal, search, social, email, paid, other";

@@ -84,6 +84,11 @@ inline std::string concat(std::initializer_list<std::string_view> parts) {
   return out;
 }
 
+// JSON's insignificant white space.
+constexpr bool json_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 // Appends to a reusable buffer through a cursor. The buffer only grows (in practice once per
 // tracker), so writing an event allocates nothing and each append is a bounds check and a copy.
 class text_writer {
@@ -236,9 +241,8 @@ class text_writer {
 // text is a valid object: its first and last characters but for white space are the braces.
 inline std::string_view object_members(std::string_view object) {
   const auto trim = [](std::string_view s) {
-    const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!s.empty() && space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && space(s.back())) s.remove_suffix(1);
+    while (!s.empty() && json_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && json_space(s.back())) s.remove_suffix(1);
     return s;
   };
   object = trim(object);
@@ -455,9 +459,7 @@ class json_reader {
   }
 
   void skip_space() noexcept {
-    while (pos_ < s_.size() &&
-           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
-      ++pos_;
+    while (pos_ < s_.size() && json_space(s_[pos_])) ++pos_;
   }
 
   token fail(const char* why) {

@@ -51,16 +51,6 @@ inline std::int64_t backoff_delay(const retry_policy& p, std::uint32_t attempt,
 
 namespace detail {
 
-// The decimal value of s[at, at + n), or -1 when one of those is not a digit.
-inline std::int64_t digits_at(std::string_view s, std::size_t at, std::size_t n) noexcept {
-  std::int64_t v = 0;
-  for (std::size_t i = at; i < at + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
-}
-
 // HTTP "optional white space" around a header value.
 inline std::string_view trim_ows(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
